@@ -43,4 +43,6 @@ export async function runEmulatorMain(system: SystemName, start: EmulatorStarter
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by the dev launcher (with an IPC channel): go when it goes, so nothing is orphaned.
+  if (typeof process.send === 'function') process.on('disconnect', () => process.exit(0));
 }
