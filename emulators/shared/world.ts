@@ -196,6 +196,7 @@ const enum S {
   Outage,
   OutageJitter,
   Email,
+  Basics,
 }
 
 const BTS_PER_AGG = 12;
@@ -419,14 +420,41 @@ export class World {
     return c;
   }
 
+  /**
+   * What the network and billing layouts need of a customer — kind, account and line counts — from
+   * a stream of its own, so that walking the lines of an aggregation element costs a few hashes
+   * per customer instead of building whole records.
+   */
+  private basics(i: number): { isGroupParent: boolean; groupParent: number; individual: boolean; accountCount: number; lineCount: number } {
+    const isGroupParent = this.groupSize(i) > 0;
+    const groupParent = isGroupParent ? -1 : this.groupParentOf(i);
+    const rng = new Rng(hash(this.seed, S.Basics, i));
+    const individual = !(isGroupParent || groupParent >= 0 || rng.chance(0.087));
+    const accountCount = individual
+      ? rng.weighted([
+          [1, 70],
+          [2, 25],
+          [3, 5],
+        ])
+      : rng.int(1, 3);
+    const lineCount = individual
+      ? rng.weighted([
+          [1, 40],
+          [2, 30],
+          [3, 18],
+          [4, 8],
+          [5, 4],
+        ])
+      : rng.int(2, 5);
+    return { isGroupParent, groupParent, individual, accountCount, lineCount };
+  }
+
   private makeCustomer(i: number): Customer {
     if (!Number.isInteger(i) || i < 0 || i >= this.customerCount) throw new RangeError(`No customer ${i}`);
     const rng = new Rng(hash(this.seed, S.Customer, i));
     const ln = this.localNetworkOf(i);
-    const isGroupParent = this.groupSize(i) > 0;
-    const groupParent = isGroupParent ? -1 : this.groupParentOf(i);
-    const kind: CustomerKind = isGroupParent || groupParent >= 0 || rng.chance(0.087) ? 'ORGANIZATION' : 'INDIVIDUAL';
-    const individual = kind === 'INDIVIDUAL';
+    const { isGroupParent, groupParent, individual, accountCount, lineCount } = this.basics(i);
+    const kind: CustomerKind = individual ? 'INDIVIDUAL' : 'ORGANIZATION';
     const status = rng.weighted<CustomerStatus>([
       ['Active', 92],
       ['Inactive', 5],
@@ -459,22 +487,6 @@ export class World {
     const accountManager = bigCustomerClass ? personName(managerRng, false) : null;
     const name = individual ? personName(rng, rng.chance(0.005)) : organisationName(rng, ln.name, government);
 
-    const accountCount = individual
-      ? rng.weighted([
-          [1, 70],
-          [2, 25],
-          [3, 5],
-        ])
-      : rng.int(1, 3);
-    const lineCount = individual
-      ? rng.weighted([
-          [1, 40],
-          [2, 30],
-          [3, 18],
-          [4, 8],
-          [5, 4],
-        ])
-      : rng.int(2, 5);
     const staleRoll = rng.float();
     const staleServiceList = staleRoll < 0.01 ? 'missing' : staleRoll < 0.02 ? 'extra' : null;
     const createdAt = fromLocal(2008, 1, 1) + Math.floor(rng.float() * 17.4 * 365) * DAY + rng.int(8 * 3600, 20 * 3600) * 1000;
@@ -827,21 +839,37 @@ export class World {
     return i === undefined ? undefined : this.elements[i];
   }
 
-  /** The lines that ride on an aggregation element (all statuses), in index order. */
-  linesOnAggregation(agg: number): Line[] {
+  /**
+   * The keys (`customer * MAX_LINES + slot`) of the lines that ride on an aggregation element, all
+   * statuses, in index order. A few hashes per candidate: ~10 ms for a local network of 100 000
+   * customers. {@link lineByKey} turns a key into its line.
+   */
+  lineKeysOnAggregation(agg: number): Uint32Array {
     const el = this.elements[agg]!;
     const ln = findLocalNetwork(el.localNetwork!)!;
     const aggs = this.aggregations[ln.index]!;
     const a = aggs.indexOf(agg);
     const range = this.networkRange(ln);
-    const out: Line[] = [];
+    const keys: number[] = [];
     for (let t = a; t < range.count * MAX_LINES; t += aggs.length) {
       const i = range.at(Math.floor(t / MAX_LINES));
-      const c = this.customer(i);
       const s = t % MAX_LINES;
-      if (s < c.lineCount) out.push(this.makeLine(c, s));
+      if (s < this.basics(i).lineCount) keys.push(i * MAX_LINES + s);
     }
-    return out;
+    return Uint32Array.from(keys);
+  }
+
+  /** The lines that ride on an aggregation element (all statuses), in index order. */
+  linesOnAggregation(agg: number): Line[] {
+    return Array.from(this.lineKeysOnAggregation(agg), (k) => this.lineByKey(k)!);
+  }
+
+  /** The line with this key (`customer * MAX_LINES + slot`), or undefined. */
+  lineByKey(key: number): Line | undefined {
+    const i = Math.floor(key / MAX_LINES);
+    if (!Number.isInteger(key) || key < 0 || i >= this.customerCount) return undefined;
+    const c = this.customer(i);
+    return key % MAX_LINES < c.lineCount ? this.makeLine(c, key % MAX_LINES) : undefined;
   }
 
   // ---------------------------------------------------------------- alarms and outages
