@@ -31,14 +31,14 @@ export async function startTestEmulator(
 ): Promise<TestEmulator> {
   const config = loadEmulatorConfig(system, {}, { port: 0, customers: world.customerCount, seed: world.seed, ...overrides });
   const running = await start(config, world);
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${running.url}/__emulator/${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`${method} /__emulator/${path} → ${res.status} ${await res.text()}`);
-    return res.status === 204 ? undefined : res.json();
+    return (res.status === 204 ? undefined : await res.json()) as T;
   };
   const emulator: TestEmulator = {
     ...running,
