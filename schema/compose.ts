@@ -36,6 +36,17 @@ export async function readSubgraphList(configFile = SUPERGRAPH_CONFIG): Promise<
   });
 }
 
+/** What to do about the composition errors an integrator meets most. */
+const HINTS: Record<string, string> = {
+  INVALID_FIELD_SHARING: 'a value type used by several subgraphs must be identical and marked @shareable in each (design.md: Money, Region, PageInfo)',
+  FIELD_TYPE_MISMATCH: 'the same field must have the same type in every subgraph that defines it',
+  EXTERNAL_MISSING_ON_BASE: 'an @external field must be defined (not external) in some other subgraph',
+  KEY_INVALID_FIELDS: 'the fields named in @key must exist on the type',
+  SATISFIABILITY_ERROR: 'some field cannot be reached from the root fields: add a @key to the entity in the subgraph that owns it, or a path to it',
+  TYPE_KIND_MISMATCH: 'a type name must be the same kind (object, enum, input…) in every subgraph',
+  ENUM_VALUE_MISMATCH: 'an enum used as an input must have the same values in every subgraph',
+};
+
 export type ComposeResult = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };
 
 /** Composes the listed subgraphs; errors say which subgraph and where. */
@@ -63,7 +74,8 @@ export async function compose(entries: SubgraphEntry[]): Promise<ComposeResult> 
       ok: false,
       errors: result.errors.map((err) => {
         const code = (err.extensions?.code as string | undefined) ?? 'COMPOSITION_ERROR';
-        return `[${code}] ${err.message}`;
+        const hint = HINTS[code];
+        return `[${code}] ${err.message}${hint ? `\n    hint: ${hint}` : ''}`;
       }),
     };
   }
@@ -72,7 +84,8 @@ export async function compose(entries: SubgraphEntry[]): Promise<ComposeResult> 
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
-  const entries = await readSubgraphList();
+  const configArg = process.argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  const entries = await readSubgraphList(configArg ? path.resolve(configArg) : SUPERGRAPH_CONFIG);
   console.log(`Composing ${entries.length} subgraphs: ${entries.map((e) => e.name).join(', ')} …`);
   const result = await compose(entries);
   if (!result.ok) {
