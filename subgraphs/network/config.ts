@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
+
+/**
+ * The network subgraph's configuration, read once from the environment (design.md,
+ * "Configuration"). Defaults suit the embedded stack: the NMS emulator on 127.0.0.1:5003.
+ */
+
+const specs = {
+  NETWORK_URL: defineVar(vars.url('http://127.0.0.1:5003'), "the NMS's base URL (its REST API is /nms/rest/ under it)", 'http://127.0.0.1:5003'),
+  NETWORK_USER: defineVar(vars.string('gateway'), 'the HTTP Basic user the NMS gave the gateway', 'gateway'),
+  NETWORK_PASSWORD: defineVar(vars.string('gateway-dev'), "that user's password", 'gateway-dev'),
+  NETWORK_CA_FILE: defineVar(vars.optionalString(), 'the path of a PEM file with the CA that signed the NMS certificate (https only)', '/etc/ssl/nms-ca.pem'),
+  NETWORK_TIMEOUT_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds one NMS call may take, from request to last byte', '10000'),
+  NETWORK_CONNECT_TIMEOUT_MS: defineVar(vars.milliseconds(2_000), 'the milliseconds to wait for a connection to the NMS', '2000'),
+  NETWORK_MAX_CONCURRENCY: defineVar(vars.positiveInt(10, 1000), 'the most NMS calls in flight at once (the NMS answers 503 beyond 10)', '10'),
+  NETWORK_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most NMS calls waiting for a free slot before more are refused', '1000'),
+  NETWORK_BATCH_SIZE: defineVar(vars.positiveInt(100, 100), 'the keys per NMS batch call, at most 100', '100'),
+  NETWORK_PAGE_SIZE: defineVar(vars.positiveInt(1000, 5000), 'the entries per page of an NMS list, at most 5000', '1000'),
+  NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
+  NETWORK_SUBGRAPH_PORT: defineVar(vars.port(4003), 'a free TCP port for the network subgraph (0 picks one)', '4003'),
+  LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
+};
+
+export interface NetworkConfig {
+  /** @default http://127.0.0.1:5003 */
+  readonly nmsUrl: string;
+  readonly user: string;
+  readonly password: string;
+  /** PEM contents of NETWORK_CA_FILE, when set. */
+  readonly ca?: Buffer;
+  /** @default 10 000 */
+  readonly timeoutMs: number;
+  /** @default 2 000 */
+  readonly connectTimeoutMs: number;
+  /** @default 10 (the NMS's own limit) */
+  readonly maxConcurrency: number;
+  /** @default 1 000 */
+  readonly maxQueue: number;
+  /** @default 100 (the NMS's limit) */
+  readonly batchSize: number;
+  /** @default 1 000 */
+  readonly pageSize: number;
+  readonly host: string;
+  /** @default 4003 */
+  readonly port: number;
+  readonly logLevel: string;
+}
+
+export function loadNetworkConfig(env: NodeJS.ProcessEnv = process.env): NetworkConfig {
+  const c = readConfig(specs, env);
+  let ca: Buffer | undefined;
+  if (c.NETWORK_CA_FILE) {
+    try {
+      ca = readFileSync(c.NETWORK_CA_FILE);
+    } catch (e) {
+      throw new ConfigError(
+        `NETWORK_CA_FILE=${JSON.stringify(c.NETWORK_CA_FILE)} cannot be read (${(e as Error).message}): set it to the path of a PEM file with the NMS's CA certificate, or unset it.`,
+      );
+    }
+  }
+  return Object.freeze({
+    nmsUrl: c.NETWORK_URL,
+    user: c.NETWORK_USER,
+    password: c.NETWORK_PASSWORD,
+    ...(ca ? { ca } : {}),
+    timeoutMs: c.NETWORK_TIMEOUT_MS,
+    connectTimeoutMs: c.NETWORK_CONNECT_TIMEOUT_MS,
+    maxConcurrency: c.NETWORK_MAX_CONCURRENCY,
+    maxQueue: c.NETWORK_MAX_QUEUE,
+    batchSize: c.NETWORK_BATCH_SIZE,
+    pageSize: c.NETWORK_PAGE_SIZE,
+    host: c.NETWORK_SUBGRAPH_HOST,
+    port: c.NETWORK_SUBGRAPH_PORT,
+    logLevel: c.LOG_LEVEL,
+  });
+}
