@@ -1,0 +1,17 @@
+import type { RequestScope } from '../shared/server.js';
+import type { BillingClient } from './client/BillingClient.js';
+import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
+
+/** What every billing resolver receives: the request's id and logger, and its own loaders. */
+export interface Context extends RequestScope {
+  readonly loaders: Loaders;
+}
+
+/**
+ * The context factory: fresh loaders per request (design.md: nothing cached across requests),
+ * over a client bound to the request (`x-request-id` forwarded to billing, the caller named in
+ * every RequestHeader).
+ */
+export function createContextFactory(clientFor: (scope: RequestScope) => BillingClient, options: LoaderOptions = {}) {
+  return (scope: RequestScope): Context => ({ ...scope, loaders: createLoaders(clientFor(scope), options) });
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { Logger } from '../../lib/logger.js';
+import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { BillingTransport, callerFor, HttpBillingClient } from './client/BillingClient.js';
+import type { BillingConfig } from './config.js';
+import { createContextFactory, type Context } from './context.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The billing subgraph's schema document (the contract). */
+export const typeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+export interface BillingSubgraphOptions {
+  /** The clock bills and payments are counted from; tests pin it to the emulator's. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Starts the billing subgraph: one transport to billing for the process (keep-alive sockets, the
+ * in-flight bulkhead, MessageSeq), a client and fresh loaders per request, served by the shared
+ * subgraph server.
+ */
+export async function startBillingSubgraph(config: BillingConfig, logger: Logger, options: BillingSubgraphOptions = {}): Promise<RunningSubgraph> {
+  const transport = new BillingTransport({
+    baseUrl: config.billingUrl,
+    user: config.user,
+    password: config.password,
+    ...(config.ca ? { ca: config.ca } : {}),
+    timeoutMs: config.timeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    maxInFlight: config.maxInFlight,
+    maxQueue: config.maxQueue,
+    customerBatchSize: config.customerBatchSize,
+    balanceBatchSize: config.balanceBatchSize,
+    pageSize: config.pageSize,
+    logger,
+  });
+  const createContext = createContextFactory(
+    (scope) => new HttpBillingClient(transport, { requestId: scope.requestId, logger: scope.logger, caller: callerFor(scope, config.operatorId) }),
+    {
+      customerBatchSize: config.customerBatchSize,
+      balanceBatchSize: config.balanceBatchSize,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
+  try {
+    const running = await startSubgraph<Context>({
+      system: 'billing',
+      typeDefs,
+      resolvers: resolvers as unknown as GraphQLResolverMap<Context>,
+      createContext,
+      host: config.host,
+      port: config.port,
+      logger,
+      readiness: () => ({ systems: { billing: transport.health.state() } }),
+    });
+    return {
+      ...running,
+      close: async () => {
+        await running.close();
+        transport.close();
+      },
+    };
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lib/config.js';
+import { lastCycles, twelveMonthsBefore } from '../../../subgraphs/billing/calendar.js';
+import { loadBillingConfig } from '../../../subgraphs/billing/config.js';
+import { divideFen, moneyFromFen } from '../../../subgraphs/billing/money.js';
+
+describe('loadBillingConfig', () => {
+  it('defaults to the embedded stack', () => {
+    expect(loadBillingConfig({})).toEqual({
+      billingUrl: 'http://127.0.0.1:5002',
+      user: 'gateway',
+      password: 'gateway-dev',
+      timeoutMs: 10_000,
+      connectTimeoutMs: 2_000,
+      maxInFlight: 20,
+      maxQueue: 1000,
+      customerBatchSize: 100,
+      balanceBatchSize: 50,
+      pageSize: 200,
+      operatorId: 'gateway',
+      host: '127.0.0.1',
+      port: 4002,
+      logLevel: 'info',
+    });
+  });
+
+  it('names the variable and the fix for a bad value', () => {
+    expect(() => loadBillingConfig({ BILLING_URL: 'billing:5002' })).toThrow(ConfigError);
+    expect(() => loadBillingConfig({ BILLING_URL: 'billing:5002' })).toThrow(/BILLING_URL="billing:5002" is not valid .*e\.g\. http:\/\/127\.0\.0\.1:5002/);
+    expect(() => loadBillingConfig({ BILLING_BALANCE_BATCH_SIZE: '51' })).toThrow(/BILLING_BALANCE_BATCH_SIZE.*at most 50/);
+    expect(() => loadBillingConfig({ BILLING_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/BILLING_CA_FILE.*cannot be read/);
+  });
+});
+
+describe('money', () => {
+  it('formats integer fen as an exact two-place decimal, never through floating point', () => {
+    expect(moneyFromFen(-12345n).amount).toBe('-123.45');
+    expect(moneyFromFen(-5n).amount).toBe('-0.05');
+    expect(moneyFromFen(0n).amount).toBe('0.00');
+    expect(moneyFromFen(900719925474099123n).amount).toBe('9007199254740991.23');
+  });
+
+  it('divides to the nearest fen, halves away from zero', () => {
+    expect(divideFen(5n, 2n)).toBe(3n);
+    expect(divideFen(-5n, 2n)).toBe(-3n);
+    expect(divideFen(16133n, 9n)).toBe(1793n);
+  });
+});
+
+describe('calendar', () => {
+  it('counts the last N complete cycles from now, in Shanghai months', () => {
+    expect(lastCycles(Date.parse('2026-11-24T10:00:00+08:00'), 6)).toEqual({ from: '2026-05', to: '2026-10' });
+    // 31 December 16:30 UTC is already 1 January in Shanghai.
+    expect(lastCycles(Date.parse('2026-12-31T16:30:00Z'), 1)).toEqual({ from: '2026-12', to: '2026-12' });
+    expect(lastCycles(Date.parse('2027-01-15T00:00:00+08:00'), 13)).toEqual({ from: '2025-12', to: '2026-12' });
+  });
+
+  it('goes 12 calendar months back, 29 February to 28 February', () => {
+    expect(twelveMonthsBefore(Date.parse('2028-02-29T10:00:00+08:00'))).toBe(Date.parse('2027-02-28T10:00:00+08:00'));
+    expect(twelveMonthsBefore(Date.parse('2026-11-24T10:00:00+08:00'))).toBe(Date.parse('2025-11-24T10:00:00+08:00'));
+  });
+});
