@@ -95,6 +95,8 @@ export interface RequestContext {
   roll(rate: number): boolean;
   /** The log entry of this request: set `operation`, `keys`, `scope`, `operator`. */
   readonly log: RequestLogEntry;
+  /** Runs `fn` when the call is over: answered, or given up by the caller (aborted, hung and closed). */
+  onRelease(fn: () => void): void;
 }
 
 export interface IncomingRequest {
@@ -326,10 +328,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (typeof requestId === 'string') entry.requestId = requestId;
     log[entry.seq % LOG_CAPACITY] = entry;
     let released = false;
+    const onRelease: (() => void)[] = [];
     const release = () => {
       if (released) return;
       released = true;
       inFlight--;
+      for (const fn of onRelease) fn();
       entry.durationMs = Math.round((performance.now() - started) * 10) / 10;
       perOperation.set(entry.operation, (perOperation.get(entry.operation) ?? 0) + 1);
       if (entry.status !== undefined) perStatus.set(entry.status, (perStatus.get(entry.status) ?? 0) + 1);
@@ -344,6 +348,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       inFlight,
       roll: (rate) => rate > 0 && Math.random() < rate,
       log: entry,
+      onRelease: (fn) => void onRelease.push(fn),
     };
     const finish = (out: OutgoingResponse | typeof HANG) => {
       if (out === HANG) {

@@ -719,6 +719,13 @@ export class World {
     return mobileNumber(this.permMobile.forward(key));
   }
 
+  /** The customer whose {@link formerNumber} this is, or -1. */
+  customerIndexByFormerNumber(number: string): number {
+    const at = this.locateNumber(number);
+    if (!at) return -1;
+    return this.formerNumber(at.customer) === number ? at.customer : -1;
+  }
+
   private makeLine(c: Customer, s: number): Line {
     const key = c.index * MAX_LINES + s;
     const individual = c.kind === 'INDIVIDUAL';
