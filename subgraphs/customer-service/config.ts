@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
+
+/**
+ * The customer-service subgraph's configuration, read once from the environment (design.md,
+ * "Configuration"). Defaults suit the embedded stack: the CRM emulator on 127.0.0.1:5001.
+ */
+
+const specs = {
+  CUSTOMER_SERVICE_URL: defineVar(vars.url('http://127.0.0.1:5001'), "the CRM's base URL (its REST API is /crm/v1/ under it)", 'http://127.0.0.1:5001'),
+  CUSTOMER_SERVICE_USER: defineVar(vars.string('gateway'), 'the CRM user the gateway logs in as', 'gateway'),
+  CUSTOMER_SERVICE_PASSWORD: defineVar(vars.string('gateway-dev'), "that user's password", 'gateway-dev'),
+  CUSTOMER_SERVICE_CA_FILE: defineVar(vars.optionalString(), 'the path of a PEM file with the CA that signed the CRM certificate (https only)', '/etc/ssl/crm-ca.pem'),
+  CUSTOMER_SERVICE_TIMEOUT_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds one CRM call may take, from request to last byte (name searches take seconds)', '10000'),
+  CUSTOMER_SERVICE_CONNECT_TIMEOUT_MS: defineVar(vars.milliseconds(2_000), 'the milliseconds to wait for a connection to the CRM', '2000'),
+  CUSTOMER_SERVICE_MAX_CONCURRENCY: defineVar(vars.positiveInt(5, 100), 'the most CRM calls in flight on our session (the CRM answers 429 beyond 5)', '5'),
+  CUSTOMER_SERVICE_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most CRM calls waiting for a free slot before more are refused', '1000'),
+  CUSTOMER_SERVICE_BATCH_SIZE: defineVar(vars.positiveInt(50, 50), 'the keys per CRM batch call (customers:lookup, :byCustomer, OR-ed look-ups), at most 50', '50'),
+  CUSTOMER_SERVICE_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the customer-service subgraph listens on', '127.0.0.1'),
+  CUSTOMER_SERVICE_SUBGRAPH_PORT: defineVar(vars.port(4001), 'a free TCP port for the customer-service subgraph (0 picks one)', '4001'),
+  LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
+};
+
+export interface CustomerServiceConfig {
+  /** @default http://127.0.0.1:5001 */
+  readonly crmUrl: string;
+  /** @default gateway */
+  readonly user: string;
+  /** @default gateway-dev */
+  readonly password: string;
+  /** PEM contents of CUSTOMER_SERVICE_CA_FILE, when set. */
+  readonly ca?: Buffer;
+  /** @default 10 000 */
+  readonly timeoutMs: number;
+  /** @default 2 000 */
+  readonly connectTimeoutMs: number;
+  /** Per session. @default 5 (the CRM's own limit) */
+  readonly maxConcurrency: number;
+  /** @default 1 000 */
+  readonly maxQueue: number;
+  /** @default 50 (the CRM's limit) */
+  readonly batchSize: number;
+  /** @default 127.0.0.1 */
+  readonly host: string;
+  /** @default 4001 */
+  readonly port: number;
+  readonly logLevel: string;
+}
+
+export function loadCustomerServiceConfig(env: NodeJS.ProcessEnv = process.env): CustomerServiceConfig {
+  const c = readConfig(specs, env);
+  let ca: Buffer | undefined;
+  if (c.CUSTOMER_SERVICE_CA_FILE) {
+    try {
+      ca = readFileSync(c.CUSTOMER_SERVICE_CA_FILE);
+    } catch (e) {
+      throw new ConfigError(
+        `CUSTOMER_SERVICE_CA_FILE=${JSON.stringify(c.CUSTOMER_SERVICE_CA_FILE)} cannot be read (${(e as Error).message}): set it to the path of a PEM file with the CRM's CA certificate, or unset it.`,
+      );
+    }
+  }
+  return Object.freeze({
+    crmUrl: c.CUSTOMER_SERVICE_URL,
+    user: c.CUSTOMER_SERVICE_USER,
+    password: c.CUSTOMER_SERVICE_PASSWORD,
+    ...(ca ? { ca } : {}),
+    timeoutMs: c.CUSTOMER_SERVICE_TIMEOUT_MS,
+    connectTimeoutMs: c.CUSTOMER_SERVICE_CONNECT_TIMEOUT_MS,
+    maxConcurrency: c.CUSTOMER_SERVICE_MAX_CONCURRENCY,
+    maxQueue: c.CUSTOMER_SERVICE_MAX_QUEUE,
+    batchSize: c.CUSTOMER_SERVICE_BATCH_SIZE,
+    host: c.CUSTOMER_SERVICE_SUBGRAPH_HOST,
+    port: c.CUSTOMER_SERVICE_SUBGRAPH_PORT,
+    logLevel: c.LOG_LEVEL,
+  });
+}

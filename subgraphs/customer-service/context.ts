@@ -1,0 +1,17 @@
+import type { RequestScope } from '../shared/server.js';
+import type { CustomerServiceClient } from './client/CustomerServiceClient.js';
+import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
+
+/** What every customer-service resolver receives: the request's id and logger, and its own loaders. */
+export interface Context extends RequestScope {
+  readonly loaders: Loaders;
+}
+
+/**
+ * The context factory: fresh loaders per request (design.md: nothing cached across requests),
+ * over a client bound to the request (`x-request-id` forwarded to the CRM). The client's session
+ * is the process's, shared by every request.
+ */
+export function createContextFactory(clientFor: (scope: RequestScope) => CustomerServiceClient, options: LoaderOptions = {}) {
+  return (scope: RequestScope): Context => ({ ...scope, loaders: createLoaders(clientFor(scope), options) });
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lib/config.js';
+import { loadCustomerServiceConfig } from '../../../subgraphs/customer-service/config.js';
+
+/** Configuration: safe defaults for the embedded stack; a bad value names the variable and the fix. */
+
+describe('loadCustomerServiceConfig', () => {
+  it('defaults to the embedded stack: CRM emulator on 5001, gateway / gateway-dev, 5 in flight, batches of 50, port 4001', () => {
+    expect(loadCustomerServiceConfig({})).toEqual({
+      crmUrl: 'http://127.0.0.1:5001',
+      user: 'gateway',
+      password: 'gateway-dev',
+      timeoutMs: 10_000,
+      connectTimeoutMs: 2_000,
+      maxConcurrency: 5,
+      maxQueue: 1000,
+      batchSize: 50,
+      host: '127.0.0.1',
+      port: 4001,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadCustomerServiceConfig({
+      CUSTOMER_SERVICE_URL: 'https://crm.example:8443/siebel',
+      CUSTOMER_SERVICE_USER: 'gw',
+      CUSTOMER_SERVICE_PASSWORD: 's3cret',
+      CUSTOMER_SERVICE_TIMEOUT_MS: '4000',
+      CUSTOMER_SERVICE_MAX_CONCURRENCY: '3',
+      CUSTOMER_SERVICE_BATCH_SIZE: '20',
+      CUSTOMER_SERVICE_SUBGRAPH_PORT: '0',
+    });
+    expect(c).toMatchObject({ crmUrl: 'https://crm.example:8443/siebel', user: 'gw', password: 's3cret', timeoutMs: 4000, maxConcurrency: 3, batchSize: 20, port: 0 });
+  });
+
+  it.each([
+    ['CUSTOMER_SERVICE_URL', 'crm.example', 'http://127.0.0.1:5001'],
+    ['CUSTOMER_SERVICE_BATCH_SIZE', '51', 'at most 50'],
+    ['CUSTOMER_SERVICE_MAX_CONCURRENCY', '0', '429 beyond 5'],
+    ['CUSTOMER_SERVICE_SUBGRAPH_PORT', 'http', 'free TCP port'],
+    ['CUSTOMER_SERVICE_CA_FILE', '/nonexistent/ca.pem', 'PEM file'],
+  ])('refuses %s=%j with a message naming the variable and the fix', (name, value, fix) => {
+    let err: unknown;
+    try {
+      loadCustomerServiceConfig({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(name);
+    expect((err as Error).message).toContain(fix);
+  });
+});
