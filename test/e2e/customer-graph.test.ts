@@ -256,6 +256,26 @@ describe('the unified Customer graph, through the gateway', () => {
   });
 });
 
+describe('request ids', () => {
+  it('forwards the caller\'s x-request-id through the gateway and the subgraphs to every legacy call', async () => {
+    const since = Object.fromEntries(
+      await Promise.all(Object.entries(stack.emulators).map(async ([k, e]) => [k, (await e.requests()).last] as const)),
+    );
+    const id = world.customerId(7);
+    const res = await stack.query(
+      `query($id: ID!) { customer(id: $id) { name balance { amount } serviceLines { networkStatus { affected } } } }`,
+      { id },
+      { 'x-request-id': 'e2e-trace-0042' },
+    );
+    expect(res.errors).toBeUndefined();
+    for (const [k, e] of Object.entries(stack.emulators)) {
+      const log = (await e.requests(since[k])).items;
+      expect(log.length, k).toBeGreaterThan(0);
+      for (const entry of log) expect(entry.requestId, `${k} ${entry.operation}`).toBe('e2e-trace-0042');
+    }
+  });
+});
+
 describe('bad input and legacy failures, through the gateway', () => {
   it('refuses a malformed id or service number with BAD_USER_INPUT naming the argument, and never asks a legacy system', async () => {
     const before = await stack.legacyCalls();
