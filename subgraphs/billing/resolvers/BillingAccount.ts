@@ -32,7 +32,8 @@ export const BillingAccount: BillingAccountResolvers = {
     if (!Number.isInteger(last) || last < 0 || last > BILL_HISTORY_CYCLES) {
       throw badUserInput('billing', 'last', last, `a whole number of billing cycles from 0 to ${BILL_HISTORY_CYCLES} (billing keeps ${BILL_HISTORY_CYCLES})`);
     }
-    if (last === 0) return [];
+    // legacy-contracts §1: prepaid accounts have no bills — asking billing would be a wasted call.
+    if (last === 0 || a.type === 'PREPAID') return [];
     return ctx.loaders.bills.load({ accountNumber: a.accountNumber, last });
   },
   payments: async (a, { first }, ctx) => {
