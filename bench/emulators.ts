@@ -77,13 +77,13 @@ function requestPool(system: System, world: World, token?: string): autocannon.R
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state % world.customerCount;
   };
-  for (let n = 0; n < 50; n++) {
+  for (let n = 0; n < 400; n++) {
     if (system === 'billing') {
       const numbers: string[] = [];
       while (numbers.length < 100) numbers.push(world.lines(random())[0]!.serviceNumber);
       const body =
         `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:bc="http://legacy.example/bss/customer"><soapenv:Body><bc:BatchQueryCustomerInfoRequestMsg>` +
-        `<RequestHeader><Version>1.0</Version><BusinessCode>BatchQueryCustomerInfo</BusinessCode><MessageSeq>2026112410000000${String(n).padStart(5, '0')}</MessageSeq>` +
+        `<RequestHeader><Version>1.0</Version><BusinessCode>BatchQueryCustomerInfo</BusinessCode><MessageSeq>202611241000000${String(n).padStart(6, '0')}</MessageSeq>` +
         `<AccessSecurity><LoginSystemCode>${AUTH.user}</LoginSystemCode><Password>${AUTH.password}</Password></AccessSecurity><OperatorID>bench</OperatorID><ProvinceCode/><RegionCode/></RequestHeader>` +
         `<BatchQueryCustomerInfoRequest>${numbers.map((s) => `<ServiceNumber>${s}</ServiceNumber>`).join('')}</BatchQueryCustomerInfoRequest></bc:BatchQueryCustomerInfoRequestMsg></soapenv:Body></soapenv:Envelope>`;
       pool.push({ method: 'POST', path: '/services/CustomerService', headers: { 'content-type': 'text/xml; charset=UTF-8', soapaction: 'BatchQueryCustomerInfo' }, body });
