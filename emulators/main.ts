@@ -4,15 +4,17 @@ import { World } from './shared/world.js';
 import { startBillingEmulator } from './billing/index.js';
 import { startCustomerServiceEmulator } from './customer-service/index.js';
 import { startNetworkEmulator } from './network/index.js';
+import { startLoyaltyEmulator } from './loyalty/index.js';
 
 /**
- * `npm run emulators`: the three legacy systems in one process, sharing one world.
- * Each can also run alone: `npm run emulator:billing` (or `:network`, `:customer-service`).
+ * `npm run emulators`: the four legacy systems in one process, sharing one world.
+ * Each can also run alone: `npm run emulator:billing` (or `:network`, `:customer-service`, `:loyalty`).
  */
 const starters = {
   'customer-service': startCustomerServiceEmulator,
   billing: startBillingEmulator,
   network: startNetworkEmulator,
+  loyalty: startLoyaltyEmulator,
 } as const;
 
 let configs: EmulatorConfig[];

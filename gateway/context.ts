@@ -5,4 +5,27 @@ export interface GatewayContext {
   /** Accepted from the caller's `x-request-id` or generated; forwarded to every subgraph. */
   readonly requestId: string;
   readonly logger: Logger;
+  /**
+   * The `extensions` of every subgraph response of this request (the data source collects them;
+   * {@link forwardSubgraphExtensions} merges them into the client's response). Optional so that
+   * contexts built elsewhere (tests) need not carry it.
+   */
+  readonly subgraphExtensions?: Record<string, unknown>[];
+}
+
+/**
+ * design.md, "Errors": the gateway forwards subgraph response `extensions` (e.g. `stale`) into the
+ * client's response, which @apollo/gateway drops by default. Arrays under the same key are
+ * concatenated (`stale` from several subgraphs); other values: the first one wins.
+ */
+export function mergeExtensions(parts: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      const have = out[key];
+      if (Array.isArray(value)) out[key] = Array.isArray(have) ? [...have, ...value] : have === undefined ? [...value] : have;
+      else if (have === undefined) out[key] = value;
+    }
+  }
+  return out;
 }

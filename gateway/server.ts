@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloGateway } from '@apollo/gateway';
@@ -12,7 +12,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { GatewayConfig } from './config.js';
-import type { GatewayContext } from './context.js';
+import { mergeExtensions, type GatewayContext } from './context.js';
 import { SubgraphDataSource } from './dataSource.js';
 
 export interface RunningGateway {
@@ -60,6 +60,23 @@ export function formatGatewayError(logger: Logger) {
   };
 }
 
+/** Merges the subgraph response `extensions` the data source collected into the client's response. */
+export function forwardSubgraphExtensions(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const parts = contextValue.subgraphExtensions ?? [];
+          if (!parts.length || response.body.kind !== 'single') return;
+          const merged = mergeExtensions(parts);
+          const result = response.body.singleResult;
+          result.extensions = mergeExtensions([result.extensions ?? {}, merged]);
+        },
+      };
+    },
+  };
+}
+
 export async function startGateway(config: GatewayConfig, logger: Logger, extras: GatewayExtras = {}): Promise<RunningGateway> {
   const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((e: Error) => {
     throw new Error(`Cannot read the supergraph at ${config.supergraphPath} (${e.message}): run \`npm run compose\`, or set SUPERGRAPH_PATH to a composed supergraph file.`);
@@ -84,7 +101,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
     gateway,
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), forwardSubgraphExtensions()],
   });
   await server.start();
 
@@ -117,7 +134,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
         const header = req.headers['x-request-id'];
         const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return { requestId, logger: logger.child({ requestId }) };
+        return { requestId, logger: logger.child({ requestId }), subgraphExtensions: [] };
       },
     }),
   );

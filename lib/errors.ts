@@ -23,7 +23,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Who failed: a legacy system, or the gateway itself. */
-export type ErrorSystem = 'billing' | 'network' | 'customer-service' | 'gateway';
+export type ErrorSystem = 'billing' | 'network' | 'customer-service' | 'loyalty' | 'gateway';
 
 /** Retryable unless said otherwise, per design.md's table. */
 const RETRYABLE: Record<ErrorCode, boolean> = {

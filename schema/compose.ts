@@ -45,6 +45,16 @@ const HINTS: Record<string, string> = {
   SATISFIABILITY_ERROR: 'some field cannot be reached from the root fields: add a @key to the entity in the subgraph that owns it, or a path to it',
   TYPE_KIND_MISMATCH: 'a type name must be the same kind (object, enum, input…) in every subgraph',
   ENUM_VALUE_MISMATCH: 'an enum used as an input must have the same values in every subgraph',
+  EXTERNAL_TYPE_MISMATCH: 'an @external field must have the same type as in the subgraph that defines it',
+  REQUIRES_INVALID_FIELDS: 'the fields named in @requires must exist on the type and be marked @external in this subgraph',
+  PROVIDES_INVALID_FIELDS: 'the fields named in @provides must exist on the returned type and be marked @external',
+  INVALID_GRAPHQL: 'the subgraph schema is not valid GraphQL: check the named type or field (a missing type definition, a typo in a type name)',
+  EXTENSION_WITH_NO_BASE: 'a type is only extended: define it (with its @key) in the subgraph that owns it, or declare it here as `type X @key(...)` instead of `extend type X`',
+  NO_QUERIES: 'no subgraph defines a root Query field: one subgraph must own at least one query',
+  INTERFACE_FIELD_NO_IMPLEM: 'every object type implementing the interface must define the interface field in some subgraph',
+  KEY_UNSUPPORTED_ON_INTERFACE: 'use @interfaceObject, or put @key on the implementing object types instead',
+  UNKNOWN_FEDERATION_LINK_VERSION: 'link federation v2.7 as the other subgraphs do: @link(url: "https://specs.apollo.dev/federation/v2.7", import: [...])',
+  DIRECTIVE_DEFINITION_INVALID: 'a federation directive is redefined or imported wrongly: import it in @link(import: [...]) instead of defining it',
 };
 
 export type ComposeResult = { ok: true; supergraphSdl: string } | { ok: false; errors: string[] };

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `npm start`: the whole product on the embedded default — the three emulated legacy systems, the
- * three subgraphs and the gateway, each its own process. Waits until each is ready, prints where
+ * `npm start`: the whole product on the embedded default — the four emulated legacy systems, the
+ * four subgraphs and the gateway, each its own process. Waits until each is ready, prints where
  * everything runs, and stops every child on Ctrl-C or as soon as one of them dies.
  */
 
@@ -21,8 +21,18 @@ interface Part {
 
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] || fallback);
-const emulatorPorts = { cs: port('CUSTOMER_SERVICE_EMULATOR_PORT', 5001), billing: port('BILLING_EMULATOR_PORT', 5002), network: port('NETWORK_EMULATOR_PORT', 5003) };
-const subgraphPorts = { cs: port('CUSTOMER_SERVICE_SUBGRAPH_PORT', 4001), billing: port('BILLING_SUBGRAPH_PORT', 4002), network: port('NETWORK_SUBGRAPH_PORT', 4003) };
+const emulatorPorts = {
+  cs: port('CUSTOMER_SERVICE_EMULATOR_PORT', 5001),
+  billing: port('BILLING_EMULATOR_PORT', 5002),
+  network: port('NETWORK_EMULATOR_PORT', 5003),
+  loyalty: port('LOYALTY_EMULATOR_PORT', 5004),
+};
+const subgraphPorts = {
+  cs: port('CUSTOMER_SERVICE_SUBGRAPH_PORT', 4001),
+  billing: port('BILLING_SUBGRAPH_PORT', 4002),
+  network: port('NETWORK_SUBGRAPH_PORT', 4003),
+  loyalty: port('LOYALTY_SUBGRAPH_PORT', 4004),
+};
 const gatewayPort = port('GATEWAY_PORT', 4000);
 const host = '127.0.0.1';
 
@@ -31,11 +41,13 @@ const stages: Part[][] = [
     { name: 'emulator:customer-service', entry: 'emulators/customer-service/main.ts', health: `http://${host}:${emulatorPorts.cs}/__emulator/health`, url: `http://${host}:${emulatorPorts.cs}` },
     { name: 'emulator:billing', entry: 'emulators/billing/main.ts', health: `http://${host}:${emulatorPorts.billing}/__emulator/health`, url: `http://${host}:${emulatorPorts.billing}` },
     { name: 'emulator:network', entry: 'emulators/network/main.ts', health: `http://${host}:${emulatorPorts.network}/__emulator/health`, url: `http://${host}:${emulatorPorts.network}` },
+    { name: 'emulator:loyalty', entry: 'emulators/loyalty/main.ts', health: `http://${host}:${emulatorPorts.loyalty}/__emulator/health`, url: `http://${host}:${emulatorPorts.loyalty}` },
   ],
   [
     { name: 'subgraph:customer-service', entry: 'subgraphs/customer-service/main.ts', health: `http://${host}:${subgraphPorts.cs}/health/live`, url: `http://${host}:${subgraphPorts.cs}/graphql` },
     { name: 'subgraph:billing', entry: 'subgraphs/billing/main.ts', health: `http://${host}:${subgraphPorts.billing}/health/live`, url: `http://${host}:${subgraphPorts.billing}/graphql` },
     { name: 'subgraph:network', entry: 'subgraphs/network/main.ts', health: `http://${host}:${subgraphPorts.network}/health/live`, url: `http://${host}:${subgraphPorts.network}/graphql` },
+    { name: 'subgraph:loyalty', entry: 'subgraphs/loyalty/main.ts', health: `http://${host}:${subgraphPorts.loyalty}/health/live`, url: `http://${host}:${subgraphPorts.loyalty}/graphql` },
   ],
   [{ name: 'gateway', entry: 'gateway/main.ts', health: `http://${host}:${gatewayPort}/health/live`, url: `http://${host}:${gatewayPort}` }],
 ];

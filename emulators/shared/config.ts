@@ -6,21 +6,23 @@ import { DEFAULT_CUSTOMERS, DEFAULT_SEED, MAX_CUSTOMERS } from './world.js';
  * stops start-up with a message naming the variable and the fix.
  */
 
-export type SystemName = 'billing' | 'network' | 'customer-service';
+export type SystemName = 'billing' | 'network' | 'customer-service' | 'loyalty';
 
-export const SYSTEMS: readonly SystemName[] = ['customer-service', 'billing', 'network'];
+export const SYSTEMS: readonly SystemName[] = ['customer-service', 'billing', 'network', 'loyalty'];
 
 /** Environment variable prefix of each system: `BILLING_EMULATOR_PORT`, … */
 export const ENV_PREFIX: Record<SystemName, string> = {
   billing: 'BILLING_EMULATOR',
   network: 'NETWORK_EMULATOR',
   'customer-service': 'CUSTOMER_SERVICE_EMULATOR',
+  loyalty: 'LOYALTY_EMULATOR',
 };
 
 export const DEFAULT_PORTS: Record<SystemName, number> = {
   'customer-service': 5001,
   billing: 5002,
   network: 5003,
+  loyalty: 5004,
 };
 
 export interface EmulatorConfig {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ProductError } from '../../lib/errors.js';
+import { staleIfError, type StaleContext } from '../shared/staleCache.js';
 import { lastCycles, twelveMonthsBefore } from './calendar.js';
 import { BALANCE_BATCH_LIMIT, CUSTOMER_BATCH_LIMIT, type BillingClient } from './client/BillingClient.js';
 import type { AccountBalances, Bill, BillingCustomer, CustomerKeyKind, Page, Payment, UsageRecord } from './domain.js';
@@ -18,6 +19,8 @@ export interface LoaderOptions {
   readonly customerBatchSize?: number;
   /** Keys per `BatchQueryBalance`. @default 50 (billing's limit) */
   readonly balanceBatchSize?: number;
+  /** Stale-if-error for customers and balances (subgraphs/shared/staleCache.ts). @default none */
+  readonly stale?: StaleContext | undefined;
 }
 
 /** `bills(last)` of one account: the bills of the `last` most recent cycles. */
@@ -126,10 +129,8 @@ export function createLoaders(client: BillingClient, options: LoaderOptions = {}
   const customerLoader = (kind: CustomerKeyKind) =>
     new DataLoader<string, BillingCustomer | null>(
       async (keys) => {
-        const answers = await client.customers(
-          kind,
-          keys.map((k) => normalizers[kind](k)),
-        );
+        const normalized = keys.map((k) => normalizers[kind](k));
+        const answers = await staleIfError(options.stale, 'Customer', normalized, () => client.customers(kind, normalized));
         for (const a of answers) if (a !== null && !(a instanceof Error)) prime(a);
         return answers;
       },
@@ -139,10 +140,13 @@ export function createLoaders(client: BillingClient, options: LoaderOptions = {}
   byKind.CrmCustId = customerLoader('CrmCustId');
   byKind.AcctKey = customerLoader('AcctKey');
 
-  const balances = new DataLoader<string, AccountBalances | null>((keys) => client.balances(keys.map(stripPrefix)), {
-    maxBatchSize: balanceBatch,
-    cacheKeyFn: stripPrefix,
-  });
+  const balances = new DataLoader<string, AccountBalances | null>(
+    (keys) => {
+      const accounts = keys.map(stripPrefix);
+      return staleIfError(options.stale, 'BillingAccount', accounts, () => client.balances(accounts));
+    },
+    { maxBatchSize: balanceBatch, cacheKeyFn: stripPrefix },
+  );
 
   // bills(last): one QueryBillList per account covering the largest `last` asked in this batch,
   // each key then keeping the cycles of its own window.

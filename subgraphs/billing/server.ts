@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Logger } from '../../lib/logger.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { StaleCache } from '../shared/staleCache.js';
 import { BillingTransport, callerFor, HttpBillingClient } from './client/BillingClient.js';
 import type { BillingConfig } from './config.js';
 import { createContextFactory, type Context } from './context.js';
@@ -33,6 +34,7 @@ export async function startBillingSubgraph(config: BillingConfig, logger: Logger
     customerBatchSize: config.customerBatchSize,
     balanceBatchSize: config.balanceBatchSize,
     pageSize: config.pageSize,
+    resilience: config.resilience,
     logger,
   });
   const createContext = createContextFactory(
@@ -41,6 +43,7 @@ export async function startBillingSubgraph(config: BillingConfig, logger: Logger
       customerBatchSize: config.customerBatchSize,
       balanceBatchSize: config.balanceBatchSize,
       ...(options.now ? { now: options.now } : {}),
+      staleCache: new StaleCache({ system: 'billing', ...config.stale }),
     },
   );
   try {
@@ -52,7 +55,7 @@ export async function startBillingSubgraph(config: BillingConfig, logger: Logger
       host: config.host,
       port: config.port,
       logger,
-      readiness: () => ({ systems: { billing: transport.health.state() } }),
+      readiness: () => ({ systems: { billing: transport.policy.state() } }),
     });
     return {
       ...running,

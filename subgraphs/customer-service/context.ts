@@ -1,6 +1,7 @@
 import type { RequestScope } from '../shared/server.js';
 import type { CustomerServiceClient } from './client/CustomerServiceClient.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders.js';
+import { staleContextFor, type StaleCache } from '../shared/staleCache.js';
 
 /** What every customer-service resolver receives: the request's id and logger, and its own loaders. */
 export interface Context extends RequestScope {
@@ -12,6 +13,6 @@ export interface Context extends RequestScope {
  * over a client bound to the request (`x-request-id` forwarded to the CRM). The client's session
  * is the process's, shared by every request.
  */
-export function createContextFactory(clientFor: (scope: RequestScope) => CustomerServiceClient, options: LoaderOptions = {}) {
-  return (scope: RequestScope): Context => ({ ...scope, loaders: createLoaders(clientFor(scope), options) });
+export function createContextFactory(clientFor: (scope: RequestScope) => CustomerServiceClient, options: LoaderOptions & { staleCache?: StaleCache } = {}) {
+  return (scope: RequestScope): Context => ({ ...scope, loaders: createLoaders(clientFor(scope), { ...options, stale: staleContextFor(options.staleCache, scope) }) });
 }

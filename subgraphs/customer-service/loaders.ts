@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { staleIfError, type StaleContext } from '../shared/staleCache.js';
 import type { CustomerServiceClient } from './client/CustomerServiceClient.js';
 import { TICKET_STATUSES, type Customer, type CustomerSearch, type Interaction, type Page, type Survey, type Ticket, type TicketSearch, type TicketStatus } from './domain.js';
 import { normalizeCustomerId, normalizeTicketId } from './keys.js';
@@ -57,6 +58,8 @@ export interface Loaders {
 export interface LoaderOptions {
   /** Keys per batch call. @default 50 (contract §3) */
   readonly batchSize?: number;
+  /** Stale-if-error for customers (subgraphs/shared/staleCache.ts). @default none */
+  readonly stale?: StaleContext | undefined;
 }
 
 /** Answers `keys` in order from what was found, `null` where nothing was. */
@@ -95,10 +98,11 @@ export function createLoaders(client: CustomerServiceClient, options: LoaderOpti
   const maxBatchSize = options.batchSize ?? 50;
 
   const customer = new DataLoader<string, Customer | null>(
-    async (keys) => {
-      const valid = keys.filter((k) => normalizeCustomerId(k) === k);
-      return inKeyOrder(keys, valid.length ? await client.customersByIds(valid) : [], (c) => c.id);
-    },
+    (keys) =>
+      staleIfError(options.stale, 'Customer', keys, async () => {
+        const valid = keys.filter((k) => normalizeCustomerId(k) === k);
+        return inKeyOrder(keys, valid.length ? await client.customersByIds(valid) : [], (c) => c.id);
+      }),
     // Keys are trimmed before they get here (`loadCustomer`), so ` 1-7QX3KD` is no second read.
     { maxBatchSize },
   );

@@ -4,6 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { StaleCache } from '../shared/staleCache.js';
 import { HttpCustomerServiceClient } from './client/CustomerServiceClient.js';
 import type { CustomerServiceConfig } from './config.js';
 import { createContextFactory, type Context } from './context.js';
@@ -35,6 +36,7 @@ export async function startCustomerServiceSubgraph(config: CustomerServiceConfig
     maxConcurrency: config.maxConcurrency,
     maxQueue: config.maxQueue,
     batchSize: config.batchSize,
+    resilience: config.resilience,
     logger,
   });
   try {
@@ -42,11 +44,14 @@ export async function startCustomerServiceSubgraph(config: CustomerServiceConfig
       system: 'customer-service',
       typeDefs: customerServiceTypeDefs,
       resolvers: customerServiceResolvers,
-      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize }),
+      createContext: createContextFactory((scope) => client.forRequest(scope), {
+        batchSize: config.batchSize,
+        staleCache: new StaleCache({ system: 'customer-service', ...config.stale }),
+      }),
       host: config.host,
       port: config.port,
       logger,
-      readiness: () => ({ systems: { 'customer-service': client.health() } }),
+      readiness: () => ({ systems: { 'customer-service': client.resilienceState() } }),
     });
     return {
       ...running,

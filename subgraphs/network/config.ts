@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
+import type { ResilienceSettings } from '../shared/resilience.js';
 
 /**
  * The network subgraph's configuration, read once from the environment (design.md,
@@ -18,6 +19,13 @@ const specs = {
   NETWORK_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most NMS calls waiting for a free slot before more are refused', '1000'),
   NETWORK_BATCH_SIZE: defineVar(vars.positiveInt(100, 100), 'the keys per NMS batch call, at most 100', '100'),
   NETWORK_PAGE_SIZE: defineVar(vars.positiveInt(1000, 5000), 'the entries per page of an NMS list, at most 5000', '1000'),
+  NETWORK_STALE_MAX_ENTRIES: defineVar(z.coerce.number().int().min(0).max(10_000_000).default(10_000), 'the most last-known the NMS entities kept to answer with when the NMS fails (0 = none)', '10000'),
+  NETWORK_STALE_MAX_AGE_S: defineVar(vars.positiveInt(300, 86_400), 'the oldest last-known the NMS value, in seconds, served when the NMS fails', '300'),
+  NETWORK_BUDGET_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds one the NMS call may take with all its retries together (then LEGACY_TIMEOUT)', '15000'),
+  NETWORK_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the NMS read is retried (never a write; 0 = never)', '2'),
+  NETWORK_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the NMS calls that open the circuit breaker (0 = no breaker)', '5'),
+  NETWORK_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the NMS', '10000'),
+  NETWORK_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the NMS is left alone after it announces a maintenance window without saying how long', '30'),
   NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
   NETWORK_SUBGRAPH_PORT: defineVar(vars.port(4003), 'a free TCP port for the network subgraph (0 picks one)', '4003'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -42,6 +50,13 @@ export interface NetworkConfig {
   readonly batchSize: number;
   /** @default 1 000 */
   readonly pageSize: number;
+  /**
+   * Resilience policies (subgraphs/shared/resilience.ts): NETWORK_BUDGET_MS (15 000), NETWORK_RETRY_ATTEMPTS
+   * (2), NETWORK_BREAKER_THRESHOLD (5), NETWORK_BREAKER_HALF_OPEN_AFTER_MS (10 000), NETWORK_WINDOW_DEFAULT_S (30).
+   */
+  readonly resilience: ResilienceSettings;
+  /** Stale-if-error cache: NETWORK_STALE_MAX_ENTRIES (10 000), NETWORK_STALE_MAX_AGE_S (300). */
+  readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
   readonly host: string;
   /** @default 4003 */
   readonly port: number;
@@ -71,6 +86,14 @@ export function loadNetworkConfig(env: NodeJS.ProcessEnv = process.env): Network
     maxQueue: c.NETWORK_MAX_QUEUE,
     batchSize: c.NETWORK_BATCH_SIZE,
     pageSize: c.NETWORK_PAGE_SIZE,
+    stale: Object.freeze({ maxEntries: c.NETWORK_STALE_MAX_ENTRIES, maxAgeSeconds: c.NETWORK_STALE_MAX_AGE_S }),
+    resilience: Object.freeze({
+      budgetMs: c.NETWORK_BUDGET_MS,
+      retryAttempts: c.NETWORK_RETRY_ATTEMPTS,
+      breakerThreshold: c.NETWORK_BREAKER_THRESHOLD,
+      breakerHalfOpenAfterMs: c.NETWORK_BREAKER_HALF_OPEN_AFTER_MS,
+      windowDefaultS: c.NETWORK_WINDOW_DEFAULT_S,
+    }),
     host: c.NETWORK_SUBGRAPH_HOST,
     port: c.NETWORK_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { staleIfError, type StaleContext } from '../shared/staleCache.js';
 import type { NetworkClient } from './client/NetworkClient.js';
 import { severityRank, SEVERITY_ORDER, type Alarm, type AlarmSeverity, type NetworkElement, type Outage, type Page, type Service } from './domain.js';
 import { isAlarmId, isElementId, isOutageId, normalizeServiceNumber } from './keys.js';
@@ -51,6 +52,8 @@ export interface Loaders {
 export interface LoaderOptions {
   /** Keys per batch call. @default 100 (contract §2) */
   readonly batchSize?: number;
+  /** Stale-if-error for services (subgraphs/shared/staleCache.ts). @default none */
+  readonly stale?: StaleContext | undefined;
 }
 
 /** Answers `keys` in order from what was found, `null` where nothing was. */
@@ -74,7 +77,7 @@ export function createLoaders(client: NetworkClient, options: LoaderOptions = {}
 
   const service = new DataLoader<string, Service | null, string>(
     // Keys are normalised numbers (`loadService` below), so ` ad0755…` and `AD0755…` are one read.
-    wellFormed((n) => normalizeServiceNumber(n) === n, (ns) => client.servicesByNumbers(ns), (s) => s.serviceNumber),
+    (keys) => staleIfError(options.stale, 'ServiceLine', keys, () => wellFormed((n) => normalizeServiceNumber(n) === n, (ns) => client.servicesByNumbers(ns), (s) => s.serviceNumber)(keys)),
     { maxBatchSize },
   );
 

@@ -4,6 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { StaleCache } from '../shared/staleCache.js';
 import { HttpNetworkClient } from './client/NetworkClient.js';
 import type { NetworkConfig } from './config.js';
 import { createContextFactory, type Context } from './context.js';
@@ -36,6 +37,7 @@ export async function startNetworkSubgraph(config: NetworkConfig, logger: Logger
     maxQueue: config.maxQueue,
     batchSize: config.batchSize,
     pageSize: config.pageSize,
+    resilience: config.resilience,
     logger,
   });
   try {
@@ -43,11 +45,11 @@ export async function startNetworkSubgraph(config: NetworkConfig, logger: Logger
       system: 'network',
       typeDefs: networkTypeDefs,
       resolvers: networkResolvers,
-      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize }),
+      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize, staleCache: new StaleCache({ system: 'network', ...config.stale }) }),
       host: config.host,
       port: config.port,
       logger,
-      readiness: () => ({ systems: { network: client.health() } }),
+      readiness: () => ({ systems: { network: client.resilienceState() } }),
     });
     return {
       ...running,

@@ -11,6 +11,7 @@ import express from 'express';
 import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { findProductError, type ErrorSystem } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { StaleNote } from './staleCache.js';
 
 /**
  * The one way a subgraph process serves: Apollo Server on express 5 with the subgraph schema,
@@ -24,13 +25,21 @@ export interface RequestScope {
   /** Accepted from `x-request-id` (the gateway sends one) or generated; forwarded to legacy calls. */
   readonly requestId: string;
   readonly logger: Logger;
+  /**
+   * The viewer's scope, part of every cross-request cache key (design.md). Always `'*'` until
+   * viewers arrive (a later issue); then it must tell provinces apart. The server always sets it;
+   * optional only for contexts that tests build by hand (absent: no cross-request cache is used).
+   */
+  readonly scopeKey?: string;
+  /** Values served stale this request (stale-if-error); written to `extensions.stale`. */
+  readonly stale?: StaleNote[];
 }
 
 export type SystemState = 'up' | 'degraded' | 'down';
 
 export interface Readiness {
   /** Each legacy system this subgraph depends on, and how it is doing. */
-  systems: Record<string, { state: SystemState; detail?: string }>;
+  systems: Record<string, { state: SystemState; detail?: string; [more: string]: unknown }>;
 }
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -75,6 +84,22 @@ export function formatSubgraphError(system: ErrorSystem, logger: Logger) {
   };
 }
 
+/** Writes what this request served from the stale cache to the response's `extensions.stale`. */
+export function staleExtensionsPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const stale = (contextValue as Partial<RequestScope>).stale;
+          if (!stale?.length || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, stale: [...stale] };
+        },
+      };
+    },
+  };
+}
+
 export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
   const { system, logger } = options;
   const app = express();
@@ -87,7 +112,13 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     formatError: formatSubgraphError(system, logger),
     includeStacktraceInErrorResponses: false,
     // No inline tracing: nothing here reports to Apollo's cloud, and it costs CPU on every request.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      staleExtensionsPlugin<TContext>(),
+      ...(options.plugins ?? []),
+    ],
   });
   await server.start();
 
@@ -107,7 +138,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
         const header = req.headers[REQUEST_ID_HEADER];
         const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
         res.setHeader(REQUEST_ID_HEADER, requestId);
-        return options.createContext({ requestId, logger: logger.child({ requestId }) });
+        return options.createContext({ requestId, logger: logger.child({ requestId }), scopeKey: '*', stale: [] });
       },
     }),
   );

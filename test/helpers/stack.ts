@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { startBillingEmulator } from '../../emulators/billing/index.js';
 import { startCustomerServiceEmulator } from '../../emulators/customer-service/index.js';
+import { startLoyaltyEmulator } from '../../emulators/loyalty/index.js';
 import { startNetworkEmulator } from '../../emulators/network/index.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
 import { startGateway } from '../../gateway/server.js';
@@ -8,49 +9,62 @@ import { loadBillingConfig } from '../../subgraphs/billing/config.js';
 import { startBillingSubgraph } from '../../subgraphs/billing/server.js';
 import { loadCustomerServiceConfig } from '../../subgraphs/customer-service/config.js';
 import { startCustomerServiceSubgraph } from '../../subgraphs/customer-service/server.js';
+import { loadLoyaltyConfig } from '../../subgraphs/loyalty/config.js';
+import { startLoyaltySubgraph } from '../../subgraphs/loyalty/server.js';
 import { loadNetworkConfig } from '../../subgraphs/network/config.js';
 import { startNetworkSubgraph } from '../../subgraphs/network/server.js';
 import { startTestEmulator, type TestEmulator } from './emulators.js';
 
 /**
- * The whole product in this process on ephemeral loopback ports: the three emulators (clock pinned
- * to TEST_NOW, sharing `testWorld`), the three subgraphs pointed at them, and the gateway pointed
- * at the subgraphs — the same code `npm start` runs as seven processes.
+ * The whole product in this process on ephemeral loopback ports: the four emulators (clock pinned
+ * to TEST_NOW, sharing `testWorld`), the four subgraphs pointed at them, and the gateway pointed
+ * at the subgraphs — the same code `npm start` runs as nine processes.
  */
 export interface Stack {
   readonly gatewayUrl: string;
-  readonly emulators: { crm: TestEmulator; billing: TestEmulator; network: TestEmulator };
+  readonly emulators: { crm: TestEmulator; billing: TestEmulator; network: TestEmulator; loyalty: TestEmulator };
   /** POSTs a GraphQL operation to the gateway. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: T; errors?: any[]; extensions?: any }>;
   /** Legacy calls per operation since the last `resetCounts()`, per system. */
-  legacyCalls(): Promise<{ crm: Record<string, number>; billing: Record<string, number>; network: Record<string, number> }>;
+  legacyCalls(): Promise<{ crm: Record<string, number>; billing: Record<string, number>; network: Record<string, number>; loyalty: Record<string, number> }>;
   resetCounts(): Promise<void>;
+  /** Stops one subgraph (the gateway keeps pointing at it), as a crashed subgraph process. */
+  closeSubgraph(name: 'customer-service' | 'billing' | 'network' | 'loyalty'): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const [crm, billing, network] = await Promise.all([
+/**
+ * @param env extra variables for the subgraphs' and gateway's configuration (e.g. a short
+ * `BILLING_BUDGET_MS` for chaos tests); each process reads only its own.
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const [crm, billing, network, loyalty] = await Promise.all([
     startTestEmulator('customer-service', startCustomerServiceEmulator),
     startTestEmulator('billing', startBillingEmulator),
     startTestEmulator('network', startNetworkEmulator),
+    startTestEmulator('loyalty', startLoyaltyEmulator),
   ]);
   const logger = pino({ level: 'silent' });
   const subgraphs = await Promise.all([
-    startCustomerServiceSubgraph(loadCustomerServiceConfig({ CUSTOMER_SERVICE_URL: crm.url, CUSTOMER_SERVICE_SUBGRAPH_PORT: '0' }), logger),
-    startBillingSubgraph(loadBillingConfig({ BILLING_URL: billing.url, BILLING_SUBGRAPH_PORT: '0' }), logger),
-    startNetworkSubgraph(loadNetworkConfig({ NETWORK_URL: network.url, NETWORK_SUBGRAPH_PORT: '0' }), logger),
+    startCustomerServiceSubgraph(loadCustomerServiceConfig({ ...env, CUSTOMER_SERVICE_URL: crm.url, CUSTOMER_SERVICE_SUBGRAPH_PORT: '0' }), logger),
+    startBillingSubgraph(loadBillingConfig({ ...env, BILLING_URL: billing.url, BILLING_SUBGRAPH_PORT: '0' }), logger),
+    startNetworkSubgraph(loadNetworkConfig({ ...env, NETWORK_URL: network.url, NETWORK_SUBGRAPH_PORT: '0' }), logger),
+    startLoyaltySubgraph(loadLoyaltyConfig({ ...env, LOYALTY_URL: loyalty.url, LOYALTY_SUBGRAPH_PORT: '0' }), logger),
   ]);
   const gatewayConfig = loadGatewayConfig({
+    ...env,
     GATEWAY_PORT: '0',
     CUSTOMER_SERVICE_SUBGRAPH_URL: subgraphs[0].url,
     BILLING_SUBGRAPH_URL: subgraphs[1].url,
     NETWORK_SUBGRAPH_URL: subgraphs[2].url,
+    LOYALTY_SUBGRAPH_URL: subgraphs[3].url,
   });
   const gateway = await startGateway(gatewayConfig, logger);
   const ops = async (e: TestEmulator) => (await e.stats()).operations;
+  const closed = new Set<number>();
   return {
     gatewayUrl: gateway.url,
-    emulators: { crm, billing, network },
+    emulators: { crm, billing, network, loyalty },
     async query(query, variables, headers = {}) {
       const res = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',
@@ -60,16 +74,22 @@ export async function startStack(): Promise<Stack> {
       return (await res.json()) as never;
     },
     async legacyCalls() {
-      const [c, b, n] = await Promise.all([ops(crm), ops(billing), ops(network)]);
-      return { crm: c, billing: b, network: n };
+      const [c, b, n, l] = await Promise.all([ops(crm), ops(billing), ops(network), ops(loyalty)]);
+      return { crm: c, billing: b, network: n, loyalty: l };
     },
     async resetCounts() {
-      await Promise.all([crm, billing, network].map((e) => fetch(`${e.url}/__emulator/stats`, { method: 'DELETE' })));
+      await Promise.all([crm, billing, network, loyalty].map((e) => fetch(`${e.url}/__emulator/stats`, { method: 'DELETE' })));
+    },
+    async closeSubgraph(name) {
+      const i = ({ 'customer-service': 0, billing: 1, network: 2, loyalty: 3 } as const)[name];
+      if (closed.has(i)) return;
+      closed.add(i);
+      await subgraphs[i].close();
     },
     async close() {
       await gateway.close();
-      await Promise.all(subgraphs.map((s) => s.close()));
-      await Promise.all([crm.close(), billing.close(), network.close()]);
+      await Promise.all(subgraphs.map((s, i) => (closed.has(i) ? undefined : s.close())));
+      await Promise.all([crm.close(), billing.close(), network.close(), loyalty.close()]);
     },
   };
 }

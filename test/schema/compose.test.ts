@@ -9,13 +9,16 @@ import { compose, readSubgraphList, SUPERGRAPH_FILE } from '../../schema/compose
 const run = promisify(execFile);
 
 describe('schema composition', () => {
-  it('lists the three subgraphs in rover format with their routing URLs', async () => {
+  it('lists the three core subgraphs first in rover format with their routing URLs, and every subgraph on its own port', async () => {
     const list = await readSubgraphList();
-    expect(list.map((s) => [s.name, s.url])).toEqual([
+    expect(list.slice(0, 3).map((s) => [s.name, s.url])).toEqual([
       ['customer-service', 'http://127.0.0.1:4001/graphql'],
       ['billing', 'http://127.0.0.1:4002/graphql'],
       ['network', 'http://127.0.0.1:4003/graphql'],
     ]);
+    // Subgraphs added with `npm run new-subgraph` follow, each on the next free port from 4004.
+    expect(list.find((s) => s.name === 'loyalty')?.url).toBe('http://127.0.0.1:4004/graphql');
+    expect(new Set(list.map((s) => new URL(s.url).port)).size).toBe(list.length);
   });
 
   it('fails when the committed supergraph is stale: run `npm run compose` and commit', async () => {

@@ -1,9 +1,10 @@
-import { bulkhead, type BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy } from 'cockatiel';
 import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { LegacyPolicy, passThroughSettings, type ResilienceSettings } from '../../shared/resilience.js';
 import type { SystemState } from '../../shared/server.js';
 import type { AccountBalances, Bill, BillingCustomer, CustomerKeyKind, Page, Payment, PeriodRange, UsageRecord } from '../domain.js';
-import { BillingBadResponseError, BillingFaultError, BillingResultError, RESULT_NOT_FOUND, RESULT_OK, retryAfterSeconds, toProductError } from './errors.js';
+import { BillingBadResponseError, BillingFaultError, BillingResultError, RESULT_BILL_RUN, RESULT_NOT_FOUND, RESULT_OK, retryAfterSeconds, toProductError } from './errors.js';
 import { createBillingHttp, HTTPError, type BillingHttp, type BillingHttpOptions } from './http.js';
 import { toAccountBalances, toBill, toCustomer, toLocalTime, toPayment, toUsageRecord, toWireMonth, totalRows } from './normalize.js';
 import {
@@ -95,6 +96,8 @@ export interface BillingTransportOptions extends Omit<BillingHttpOptions, 'maxSo
   readonly balanceBatchSize: number;
   /** `FetchRowNum` of every paged call, at most {@link PAGE_SIZE_LIMIT}. */
   readonly pageSize: number;
+  /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
+  readonly resilience?: ResilienceSettings;
 }
 
 /** What the readiness endpoint reports: the outcome of the last calls. */
@@ -120,6 +123,8 @@ class CallHealth {
 export class BillingTransport {
   readonly http: BillingHttp;
   readonly bulkhead: BulkheadPolicy;
+  /** Every billing call goes through it; its bulkhead is {@link bulkhead}. */
+  readonly policy: LegacyPolicy;
   readonly messageSeq = new MessageSeqGenerator();
   readonly health = new CallHealth();
 
@@ -131,7 +136,16 @@ export class BillingTransport {
     limit('balanceBatchSize', options.balanceBatchSize, BALANCE_BATCH_LIMIT);
     limit('pageSize', options.pageSize, PAGE_SIZE_LIMIT);
     this.http = createBillingHttp({ ...options, maxSockets: options.maxInFlight });
-    this.bulkhead = bulkhead(options.maxInFlight, options.maxQueue);
+    this.policy = new LegacyPolicy({
+      system: 'billing',
+      concurrency: options.maxInFlight,
+      maxQueue: options.maxQueue,
+      ...(options.resilience ?? passThroughSettings()),
+      toProductError,
+      // contract §1: ResultCode 2001 (bill run) with RetryAfter — leave that operation alone meanwhile.
+      windowOf: (e) => (e.cause instanceof BillingResultError && e.cause.resultCode === RESULT_BILL_RUN ? (e.cause.retryAfterSeconds ?? true) : undefined),
+    });
+    this.bulkhead = this.policy.bulkhead;
   }
 
   close(): void {
@@ -298,7 +312,8 @@ export class HttpBillingClient implements BillingClient {
    */
   private async read<T>(op: OperationName, fields: readonly RequestField[], convert: (result: unknown) => T, notFoundIsNull = true): Promise<T | null> {
     try {
-      const answer = await this.call(op, fields);
+      // Every billing operation is a read (no writes yet): retried by the policy when it fails for a passing reason.
+      const answer = await this.transport.policy.execute('read', op, (signal) => this.call(op, fields, signal));
       if (answer === null) {
         if (notFoundIsNull) return null;
         throw new BillingResultError(op, RESULT_NOT_FOUND, 'The record does not exist.');
@@ -309,7 +324,7 @@ export class HttpBillingClient implements BillingClient {
     }
   }
 
-  private async call(op: OperationName, fields: readonly RequestField[]): Promise<Answer | null> {
+  private async call(op: OperationName, fields: readonly RequestField[], signal?: AbortSignal): Promise<Answer | null> {
     const { options, http, messageSeq } = this.transport;
     const seq = messageSeq.next();
     const body = requestEnvelope(
@@ -320,8 +335,9 @@ export class HttpBillingClient implements BillingClient {
     );
     let res;
     try {
-      res = await this.transport.bulkhead.execute(() =>
-        http.got.post(OPERATIONS[op].service, {
+      // Within the policy's bulkhead (BillingTransport.policy), which keeps us under billing's in-flight limit.
+      res = await http.got.post(OPERATIONS[op].service, {
+          ...(signal ? { signal } : {}),
           body: Buffer.from(body, 'utf8'),
           responseType: 'buffer',
           headers: {
@@ -330,8 +346,7 @@ export class HttpBillingClient implements BillingClient {
             soapaction: `"${op}"`,
             'x-request-id': this.ctx.requestId,
           },
-        }),
-      );
+        });
     } catch (e) {
       // contract §1: technical errors are HTTP 500 SOAP faults; read the fault out of the body.
       if (e instanceof HTTPError) {
@@ -355,18 +370,20 @@ export class HttpBillingClient implements BillingClient {
   /** Coerces a failure, records it for readiness, and logs it at the level it deserves. */
   private fail(op: OperationName, e: unknown): ProductError {
     const err = toProductError(e);
+    // The policy hands failures back coerced; the billing error behind one is its cause.
+    const raw = e instanceof ProductError && e.cause !== undefined ? e.cause : e;
     const log = this.ctx.logger;
-    if (e instanceof BillingFaultError && e.isAuthentication) {
+    if (raw instanceof BillingFaultError && raw.isAuthentication) {
       log.error(
-        { operation: op, fault: e.faultString },
+        { operation: op, fault: raw.faultString },
         'BILLING REJECTS OUR CREDENTIALS (fault 8005): every billing field fails until BILLING_USER / BILLING_PASSWORD are fixed',
       );
     } else if (err.code === 'LEGACY_UNAVAILABLE' && !err.retryable) {
-      log.error({ operation: op, err: e }, `BILLING IS MISCONFIGURED: ${err.message}`);
+      log.error({ operation: op, err: raw }, `BILLING IS MISCONFIGURED: ${err.message}`);
     } else if (err.code === 'INTERNAL_SERVER_ERROR') {
-      log.error({ operation: op, err: e }, 'billing refused a request this subgraph built: a bug here');
+      log.error({ operation: op, err: raw }, 'billing refused a request this subgraph built: a bug here');
     } else {
-      log.warn({ operation: op, code: err.code, err: e }, 'billing call failed');
+      log.warn({ operation: op, code: err.code, err: raw }, 'billing call failed');
     }
     if (['LEGACY_UNAVAILABLE', 'LEGACY_TIMEOUT', 'LEGACY_BAD_RESPONSE'].includes(err.code)) this.transport.health.record(false);
     return err;

@@ -49,7 +49,7 @@ export function createBillingHttp(o: BillingHttpOptions): BillingHttp {
     responseType: 'buffer',
     timeout: { connect: o.connectTimeoutMs, request: o.timeoutMs },
     // No retries here, on purpose: resilience policies (timeouts over all attempts, retries with
-    // backoff, circuit breakers) come in a later issue and wrap the client as a whole. Every SOAP
+    // backoff, circuit breakers, windows) wrap every call in subgraphs/shared/resilience.ts. Every SOAP
     // call is a POST, which got never retries by default; we say so rather than rely on it.
     retry: { limit: 0, methods: [] },
     agent: agents,

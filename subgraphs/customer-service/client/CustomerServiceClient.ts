@@ -1,6 +1,8 @@
-import { bulkhead, type BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy } from 'cockatiel';
 import type { z } from 'zod';
+import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { LegacyPolicy, passThroughSettings, type ResilienceSettings, type ResilienceState } from '../../shared/resilience.js';
 import type { RequestScope, SystemState } from '../../shared/server.js';
 import type { Customer, CustomerSearch, Interaction, Page, Survey, Ticket, TicketSearch, TicketStatus } from '../domain.js';
 import { credentialsRejected, CrmBadResponseError, readErrorBody, sblCode, toProductError } from './errors.js';
@@ -54,6 +56,8 @@ export interface HttpCustomerServiceClientOptions extends Omit<CrmHttpOptions, '
   readonly maxQueue: number;
   /** Keys per batch call (contract §3: at most 50). @default 50 */
   readonly batchSize: number;
+  /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
+  readonly resilience?: ResilienceSettings;
 }
 
 /** contract §3: `customers:lookup` and `:byCustomer` take at most 50 keys. */
@@ -88,6 +92,8 @@ interface Transport {
   readonly http: CrmHttp;
   readonly session: CrmSession;
   readonly bulkhead: BulkheadPolicy;
+  /** Every CRM call goes through it; its bulkhead is {@link bulkhead}. */
+  readonly policy: LegacyPolicy;
   readonly health: CallHealth;
   readonly batchSize: number;
   readonly logger: Logger;
@@ -144,12 +150,22 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
         throw toProductError(e);
       }
     };
+    const policy = new LegacyPolicy({
+      system: 'customer-service',
+      // contract §3: more than 5 calls in flight on one session answer 429 — we never provoke that.
+      concurrency: o.maxConcurrency,
+      maxQueue: o.maxQueue,
+      ...(o.resilience ?? passThroughSettings()),
+      toProductError,
+      // contract §3: during the bulkLoad window writes answer 503 with Retry-After (reads go on).
+      windowOf: (e, kind) => (kind === 'write' && e.cause instanceof HTTPError && e.cause.response.statusCode === 503 ? (e.retryAfterSeconds ?? true) : undefined),
+    });
     return new HttpCustomerServiceClient(
       {
         http,
         session: new CrmSession(login, o.logger),
-        // contract §3: more than 5 calls in flight on one session answer 429 — we never provoke that.
-        bulkhead: bulkhead(o.maxConcurrency, o.maxQueue),
+        bulkhead: policy.bulkhead,
+        policy,
         health: new CallHealth(),
         batchSize: Math.min(Math.max(1, o.batchSize), CRM_BATCH_LIMIT),
         logger: o.logger,
@@ -166,6 +182,11 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
   /** How the CRM has been answering lately (for `/health/ready`). */
   health(): { state: SystemState; detail?: string } {
     return this.t.health.state();
+  }
+
+  /** Breaker, windows and recent outcomes of the CRM policy (for `/health/ready`). */
+  resilienceState(): ResilienceState {
+    return this.t.policy.state();
   }
 
   close(): void {
@@ -317,7 +338,8 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
   private async call<S extends z.ZodType>(spec: CallSpec, schema: S): Promise<z.infer<S>> {
     const logger = this.scope?.logger ?? this.t.logger;
     try {
-      const res = await this.t.bulkhead.execute(() => this.withSession(spec, logger));
+      // Every CRM call here is a read (POST look-ups included): retried by the policy on passing failures.
+      const res = await this.t.policy.execute('read', spec.op, (signal) => this.withSession(spec, logger, signal));
       const parsed = schema.safeParse(readJson(spec.op, res.body, res.headers['content-type']));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -329,9 +351,11 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
       const err = toProductError(e);
       this.t.health.record(false);
       if (err.code === 'INTERNAL_SERVER_ERROR') {
-        const body = e instanceof HTTPError ? readErrorBody(e.response.body) : undefined;
+        // The policy hands failures back coerced; the HTTP error behind one is its cause.
+        const raw = e instanceof ProductError && e.cause !== undefined ? e.cause : e;
+        const body = raw instanceof HTTPError ? readErrorBody(raw.response.body) : undefined;
         // A 400 with an SBL code means we built a bad searchspec or body: a bug of ours, said loudly.
-        logger.error({ err: e, op: spec.op, sbl: body?.ErrorCode, sblMessage: body?.ErrorMsg, searchParams: spec.searchParams }, 'CRM call failed on our side');
+        logger.error({ err: raw, op: spec.op, sbl: body?.ErrorCode, sblMessage: body?.ErrorMsg, searchParams: spec.searchParams }, 'CRM call failed on our side');
       } else if (err.code === 'LEGACY_UNAVAILABLE' && !err.retryable) {
         logger.error({ op: spec.op, message: err.message }, 'CRM call failed: configuration or credentials');
       } else logger.warn({ op: spec.op, code: err.code, message: err.message }, 'CRM call failed');
@@ -340,20 +364,21 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
   }
 
   /** Sends with the current token; on `SBL-DAT-00175` logs in again (shared) and retries exactly once. */
-  private async withSession(spec: CallSpec, logger: Logger) {
+  private async withSession(spec: CallSpec, logger: Logger, signal?: AbortSignal) {
     const token = await this.t.session.current();
     try {
-      return await this.send(spec, token);
+      return await this.send(spec, token, signal);
     } catch (e) {
       if (!isSessionExpired(e)) throw e;
       logger.info({ op: spec.op }, 'CRM session expired: logging in again and retrying once');
       const fresh = await this.t.session.renew(token);
-      return await this.send(spec, fresh);
+      return await this.send(spec, fresh, signal);
     }
   }
 
-  private async send(spec: CallSpec, token: string) {
+  private async send(spec: CallSpec, token: string, signal?: AbortSignal) {
     const res = await this.t.http.got(spec.path, {
+      ...(signal ? { signal } : {}),
       method: spec.method,
       ...(spec.searchParams ? { searchParams: spec.searchParams } : {}),
       ...(spec.json === undefined ? {} : { json: spec.json }),

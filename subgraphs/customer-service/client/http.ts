@@ -50,7 +50,7 @@ export function createCrmHttp(o: CrmHttpOptions): CrmHttp {
     responseType: 'text',
     timeout: { connect: o.connectTimeoutMs, request: o.timeoutMs },
     // No retries here, on purpose: resilience policies (timeouts over all attempts, retries with
-    // backoff, circuit breakers) come in a later issue and wrap the client as a whole. The one
+    // backoff, circuit breakers, windows) wrap every call in subgraphs/shared/resilience.ts. The one
     // retry this layer knows — after an expired session — is the client's, and happens once.
     // Most CRM reads are POSTs (`customers:lookup`, `:byCustomer`), which got would not retry anyway.
     retry: { limit: 0 },

@@ -1,9 +1,11 @@
-import { bulkhead, type BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy } from 'cockatiel';
 import type { z } from 'zod';
+import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { LegacyPolicy, passThroughSettings, type ResilienceSettings, type ResilienceState } from '../../shared/resilience.js';
 import type { RequestScope, SystemState } from '../../shared/server.js';
 import type { Alarm, AlarmSeverity, NetworkElement, Outage, Page, Service } from '../domain.js';
-import { NmsBadResponseError, toProductError } from './errors.js';
+import { NmsBadResponseError, readErrorBody, toProductError } from './errors.js';
 import { createNmsHttp, HTTPError, type NmsHttp, type NmsHttpOptions } from './http.js';
 import { toAlarm, toElement, toOutage, toService } from './normalize.js';
 import { wireAlarmList, wireElementList, wireOutageList, wireServiceList } from './wire.js';
@@ -43,6 +45,8 @@ export interface HttpNetworkClientOptions extends Omit<NmsHttpOptions, 'maxSocke
   readonly batchSize: number;
   /** `limit` sent on every list call (contract §2: default 10, at most 5 000). */
   readonly pageSize: number;
+  /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
+  readonly resilience?: ResilienceSettings;
 }
 
 /** contract §2: every batch call takes up to 100 keys; 101 answer 400 BATCH_TOO_LARGE. */
@@ -69,6 +73,8 @@ class CallHealth {
 interface Transport {
   readonly http: NmsHttp;
   readonly bulkhead: BulkheadPolicy;
+  /** Every NMS call goes through it; its bulkhead is {@link bulkhead}. */
+  readonly policy: LegacyPolicy;
   readonly health: CallHealth;
   readonly batchSize: number;
   readonly pageSize: number;
@@ -111,11 +117,25 @@ export class HttpNetworkClient implements NetworkClient {
 
   static create(o: HttpNetworkClientOptions): HttpNetworkClient {
     const http = createNmsHttp({ ...o, maxSockets: o.maxConcurrency });
+    const policy = new LegacyPolicy({
+      system: 'network',
+      // contract §2: more than 10 calls in flight answer 503 — we never provoke that ourselves.
+      concurrency: o.maxConcurrency,
+      maxQueue: o.maxQueue,
+      ...(o.resilience ?? passThroughSettings()),
+      toProductError,
+      // contract §2: 503 TOPOLOGY_SYNC with Retry-After during the topologySync window.
+      windowOf: (e) => {
+        const c = e.cause;
+        if (!(c instanceof HTTPError) || c.response.statusCode !== 503) return undefined;
+        return readErrorBody(c.response.body, c.response.headers['content-type'])?.code === 'TOPOLOGY_SYNC' ? (e.retryAfterSeconds ?? true) : undefined;
+      },
+    });
     return new HttpNetworkClient(
       {
         http,
-        // contract §2: more than 10 calls in flight answer 503 — we never provoke that ourselves.
-        bulkhead: bulkhead(o.maxConcurrency, o.maxQueue),
+        bulkhead: policy.bulkhead,
+        policy,
         health: new CallHealth(),
         batchSize: Math.min(o.batchSize, NMS_BATCH_LIMIT),
         pageSize: Math.min(Math.max(1, o.pageSize), NMS_MAX_PAGE_SIZE),
@@ -133,6 +153,11 @@ export class HttpNetworkClient implements NetworkClient {
   /** How the NMS has been answering lately (for `/health/ready`). */
   health(): { state: SystemState; detail?: string } {
     return this.t.health.state();
+  }
+
+  /** Breaker, windows and recent outcomes of the NMS policy (for `/health/ready`). */
+  resilienceState(): ResilienceState {
+    return this.t.policy.state();
   }
 
   close(): void {
@@ -270,8 +295,10 @@ export class HttpNetworkClient implements NetworkClient {
   private async callOrNull<S extends z.ZodType, T>(spec: CallSpec, schema: S, map: (wire: z.infer<S>) => T): Promise<T | null> {
     const logger = this.scope?.logger ?? this.t.logger;
     try {
-      const res = await this.t.bulkhead.execute(() =>
+      // Every NMS call here is a read (POST batches included): retried by the policy on passing failures.
+      const res = await this.t.policy.execute('read', spec.op, (signal) =>
         this.t.http.got(spec.path, {
+          signal,
           method: spec.method,
           ...(spec.searchParams ? { searchParams: spec.searchParams } : {}),
           ...(spec.json === undefined ? {} : { json: spec.json }),
@@ -288,7 +315,9 @@ export class HttpNetworkClient implements NetworkClient {
       this.t.health.record(true);
       return mapped;
     } catch (e) {
-      if (spec.notFoundIsNull && e instanceof HTTPError && e.response.statusCode === 404) {
+      // The policy hands failures back as ProductErrors, the HTTP error as their cause.
+      const raw = e instanceof ProductError ? e.cause : e;
+      if (spec.notFoundIsNull && raw instanceof HTTPError && raw.response.statusCode === 404) {
         this.t.health.record(true);
         return null;
       }

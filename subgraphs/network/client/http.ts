@@ -55,7 +55,7 @@ export function createNmsHttp(o: NmsHttpOptions): NmsHttp {
     responseType: 'text',
     timeout: { connect: o.connectTimeoutMs, request: o.timeoutMs },
     // No retries here, on purpose: resilience policies (timeouts over all attempts, retries with
-    // backoff, circuit breakers) come in a later issue and wrap the client as a whole. Most NMS
+    // backoff, circuit breakers, windows) wrap every call in subgraphs/shared/resilience.ts. Most NMS
     // reads are POSTs (`_batch`, `_query`, `_byIds`), which got would not retry anyway.
     retry: { limit: 0 },
     agent: agents,

@@ -11,6 +11,8 @@ describe('loadBillingConfig', () => {
       user: 'gateway',
       password: 'gateway-dev',
       timeoutMs: 10_000,
+      stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, windowDefaultS: 30 },
       connectTimeoutMs: 2_000,
       maxInFlight: 20,
       maxQueue: 1000,
@@ -29,6 +31,14 @@ describe('loadBillingConfig', () => {
     expect(() => loadBillingConfig({ BILLING_URL: 'billing:5002' })).toThrow(/BILLING_URL="billing:5002" is not valid .*e\.g\. http:\/\/127\.0\.0\.1:5002/);
     expect(() => loadBillingConfig({ BILLING_BALANCE_BATCH_SIZE: '51' })).toThrow(/BILLING_BALANCE_BATCH_SIZE.*at most 50/);
     expect(() => loadBillingConfig({ BILLING_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/BILLING_CA_FILE.*cannot be read/);
+  });
+
+  it('reads the resilience and stale-if-error settings, and names a bad one', () => {
+    const c = loadBillingConfig({ BILLING_RETRY_ATTEMPTS: '0', BILLING_BUDGET_MS: '1500', BILLING_BREAKER_THRESHOLD: '0', BILLING_STALE_MAX_ENTRIES: '0', BILLING_STALE_MAX_AGE_S: '60' });
+    expect(c.resilience).toMatchObject({ retryAttempts: 0, budgetMs: 1500, breakerThreshold: 0 });
+    expect(c.stale).toEqual({ maxEntries: 0, maxAgeSeconds: 60 });
+    expect(() => loadBillingConfig({ BILLING_RETRY_ATTEMPTS: '-1' })).toThrow(/BILLING_RETRY_ATTEMPTS="-1" is not valid .*retried/);
+    expect(() => loadBillingConfig({ BILLING_BREAKER_HALF_OPEN_AFTER_MS: 'soon' })).toThrow(/BILLING_BREAKER_HALF_OPEN_AFTER_MS/);
   });
 });
 

@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { LoyaltyClient } from './client/LoyaltyClient.js';
+import type { LoyaltyAccount } from './domain.js';
+import { isCustomerId } from './keys.js';
+
+/**
+ * Per-request DataLoaders in front of every loyalty read (design.md, "Performance principles").
+ * Each answers in key order with `null` for what the system does not know; a failed call rejects
+ * every key of its batch; nothing is read twice within a request. Malformed keys never reach the
+ * system: they are unknown (null) here.
+ */
+
+export interface Loaders {
+  /** Balance by CRM Row Id (`GET /loyalty/balance`, one call per `batchSize` customers). */
+  readonly account: DataLoader<string, LoyaltyAccount | null>;
+}
+
+export interface LoaderOptions {
+  /** Keys per batch call. @default 50 (the ledger's limit) */
+  readonly batchSize?: number;
+}
+
+export function createLoaders(client: LoyaltyClient, options: LoaderOptions = {}): Loaders {
+  const account = new DataLoader<string, LoyaltyAccount | null>(
+    async (ids) => {
+      const valid = ids.filter(isCustomerId);
+      const found = valid.length ? await client.accountsByCustomerIds(valid) : [];
+      const byId = new Map(found.map((a) => [a.customerId, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { maxBatchSize: options.batchSize ?? 50 },
+  );
+  return { account };
+}

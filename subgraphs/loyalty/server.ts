@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
+import type { Logger } from '../../lib/logger.js';
+import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { HttpLoyaltyClient } from './client/LoyaltyClient.js';
+import type { LoyaltyConfig } from './config.js';
+import { createContextFactory, type Context } from './context.js';
+import { resolvers } from './resolvers/index.js';
+
+/** The subgraph's schema document (`schema.graphql`, next to this file). */
+export const loyaltyTypeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+/** The resolver map in the form `@apollo/subgraph` takes (the generated types are stricter). */
+export const loyaltyResolvers = resolvers as GraphQLResolverMap<Context>;
+
+/** The executable subgraph schema, for tests that run operations without HTTP. */
+export function buildLoyaltySchema(): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(loyaltyTypeDefs), resolvers: loyaltyResolvers as GraphQLResolverMap<unknown> });
+}
+
+/**
+ * Starts the loyalty subgraph: one client for the process (keep-alive sockets, the bulkhead),
+ * bound to each request with fresh loaders.
+ */
+export async function startLoyaltySubgraph(config: LoyaltyConfig, logger: Logger): Promise<RunningSubgraph> {
+  const client = HttpLoyaltyClient.create({
+    baseUrl: config.baseUrl,
+    user: config.user,
+    password: config.password,
+    ...(config.ca ? { ca: config.ca } : {}),
+    timeoutMs: config.timeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    maxConcurrency: config.maxConcurrency,
+    maxQueue: config.maxQueue,
+    batchSize: config.batchSize,
+    logger,
+  });
+  try {
+    const running = await startSubgraph<Context>({
+      system: 'loyalty',
+      typeDefs: loyaltyTypeDefs,
+      resolvers: loyaltyResolvers,
+      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize }),
+      host: config.host,
+      port: config.port,
+      logger,
+      readiness: () => ({ systems: { 'loyalty': client.health() } }),
+    });
+    return {
+      ...running,
+      close: async () => {
+        await running.close();
+        client.close();
+      },
+    };
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
