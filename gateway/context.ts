@@ -6,6 +6,13 @@ export interface GatewayContext {
   readonly requestId: string;
   readonly logger: Logger;
   /**
+   * The viewer's scope, part of every cache and deduplication key (design.md, "Performance
+   * principles"): two requests share a subgraph call only within one scope. Always `'*'` until
+   * viewers arrive (a later issue). Optional for contexts built elsewhere (tests): absent, the
+   * request shares nothing.
+   */
+  readonly scopeKey?: string;
+  /**
    * The `extensions` of every subgraph response of this request (the data source collects them;
    * {@link forwardSubgraphExtensions} merges them into the client's response). Optional so that
    * contexts built elsewhere (tests) need not carry it.

@@ -3,18 +3,72 @@ import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { GatewayContext } from './context.js';
 
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
+
+type IncomingOptions = Extract<GraphQLDataSourceProcessOptions<GatewayContext>, { incomingRequestContext: unknown }>;
+
+/** A call made for a client's operation (not a health check or schema load); the enum is not exported. */
+const isIncoming = (o: GraphQLDataSourceProcessOptions<GatewayContext>): o is IncomingOptions => (o.kind as string) === 'incoming operation';
+
+/** A subgraph operation that changes something: never shared (nor a subscription). */
+const MUTATION_TEXT = /^\s*(mutation|subscription)\b/;
+
 /**
  * How the gateway calls one subgraph: keep-alive connections through an undici Agent of its own
  * (nock does not patch undici, and the default fetcher's agent conflicts with nock in tests —
  * stack-notes.md), a time budget per call, and the request id forwarded.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(options: { name: string; url: string; timeoutMs: number; maxSockets: number }) {
+  /**
+   * Identical subgraph queries in flight at once (issue 4): same URL, query text, variables and
+   * viewer scope → one HTTP call. The answer is kept as JSON text, taken before any caller sees
+   * it, so that each follower parses its own copy. Nothing is kept after the call settles.
+   */
+  private readonly inflight = new Map<string, Promise<{ response: SubgraphResponse; text: string }>>();
+  private readonly dedup: boolean;
+
+  constructor(options: { name: string; url: string; timeoutMs: number; maxSockets: number; dedup?: boolean }) {
     const agent = new Agent({ keepAliveTimeout: 60_000, connections: options.maxSockets, pipelining: 1 });
     const fetcher = ((input: string, init?: Record<string, unknown>) =>
       undiciFetch(input, { ...init, dispatcher: agent, signal: AbortSignal.timeout(options.timeoutMs) } as never)) as unknown as RemoteGraphQLDataSource['fetcher'];
     super({ url: options.url, fetcher });
     this.name = options.name;
+    this.dedup = options.dedup ?? true;
+  }
+
+  /** Subgraph calls in flight now that others can join (for tests). */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** The deduplication key of a call, or undefined when it must not be shared (a mutation, no scope, not a query of a client's operation). */
+  private dedupKey(options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined {
+    if (!this.dedup || !isIncoming(options)) return undefined;
+    const scopeKey = options.context?.scopeKey;
+    const query = options.request.query;
+    if (scopeKey === undefined || !query || MUTATION_TEXT.test(query)) return undefined;
+    if (options.incomingRequestContext.operation?.operation !== undefined && options.incomingRequestContext.operation.operation !== 'query') return undefined;
+    // \u0000 cannot occur in a scope key or a URL: no two calls share a key unless all four match.
+    return `${scopeKey}\u0000${this.url}\u0000${query}\u0000${JSON.stringify(options.request.variables ?? {})}`;
+  }
+
+  /** {@link RemoteGraphQLDataSource.process}, joining an identical query in flight when there is one. */
+  private async processShared(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const key = this.dedupKey(options);
+    if (key === undefined) return super.process(options);
+    const pending = this.inflight.get(key);
+    if (pending && isIncoming(options)) {
+      const { response, text } = await pending;
+      const copy: SubgraphResponse = { ...(JSON.parse(text) as object), ...(response.http ? { http: response.http } : {}) };
+      // The leader's didReceiveResponse saw the leader's context only: this request's turn.
+      return this.didReceiveResponse({ response: copy, request: options.request, context: options.context });
+    }
+    const started = super
+      .process(options)
+      .then((response) => ({ response, text: JSON.stringify({ data: response.data, errors: response.errors, extensions: response.extensions }) }))
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, started);
+    return (await started).response;
   }
 
   readonly name: string;
@@ -29,7 +83,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
     try {
-      return await super.process(options);
+      return await this.processShared(options);
     } catch (e) {
       if (e instanceof GraphQLError && typeof e.extensions?.code === 'string' && e.extensions.code !== 'INTERNAL_SERVER_ERROR') throw e;
       throw new GraphQLError(`The ${this.name} subgraph could not be reached: ${(e as Error)?.message ?? String(e)}`, {

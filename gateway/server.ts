@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -14,6 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import type { GatewayConfig } from './config.js';
 import { mergeExtensions, type GatewayContext } from './context.js';
 import { SubgraphDataSource } from './dataSource.js';
+import { supergraphFromFile } from './supergraph.js';
 
 export interface RunningGateway {
   /** e.g. `http://127.0.0.1:4000` (GraphQL at `/graphql`, playground at `/`). */
@@ -78,17 +78,15 @@ export function forwardSubgraphExtensions(): ApolloServerPlugin<GatewayContext> 
 }
 
 export async function startGateway(config: GatewayConfig, logger: Logger, extras: GatewayExtras = {}): Promise<RunningGateway> {
-  const supergraphSdl = await readFile(config.supergraphPath, 'utf8').catch((e: Error) => {
-    throw new Error(`Cannot read the supergraph at ${config.supergraphPath} (${e.message}): run \`npm run compose\`, or set SUPERGRAPH_PATH to a composed supergraph file.`);
-  });
   const subgraphUrls = new Map<string, string>();
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    // Read from SUPERGRAPH_PATH; with SUPERGRAPH_WATCH, swapped when the file changes (supergraph.ts).
+    supergraphSdl: supergraphFromFile({ path: config.supergraphPath, watch: config.supergraphWatch, logger, subgraphUrls: config.subgraphUrls }),
     buildService: ({ name, url }) => {
       const finalUrl = config.subgraphUrls[name] ?? url;
       if (!finalUrl) throw new Error(`The supergraph has no URL for subgraph "${name}": set ${name.toUpperCase().replace(/-/g, '_')}_SUBGRAPH_URL.`);
       subgraphUrls.set(name, finalUrl);
-      return new SubgraphDataSource({ name, url: finalUrl, timeoutMs: config.subgraphTimeoutMs, maxSockets: config.subgraphMaxSockets });
+      return new SubgraphDataSource({ name, url: finalUrl, timeoutMs: config.subgraphTimeoutMs, maxSockets: config.subgraphMaxSockets, dedup: config.subgraphDedup });
     },
     logger: { debug: () => {}, info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
@@ -134,7 +132,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
         const header = req.headers['x-request-id'];
         const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return { requestId, logger: logger.child({ requestId }), subgraphExtensions: [] };
+        // scopeKey: the viewer's scope, '*' until viewers arrive (a later issue).
+        return { requestId, logger: logger.child({ requestId }), scopeKey: '*', subgraphExtensions: [] };
       },
     }),
   );

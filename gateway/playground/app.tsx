@@ -34,6 +34,19 @@ const defaultTabs = examples.map((example) => ({
   variables: JSON.stringify(example.variables, null, 2),
 }));
 
+// GraphiQL 4 fills the editors of a first visit from `defaultTabs[0]` for the query but not for
+// the variables (it falls back to ""), so the first example ran without its variables. On a first
+// visit only (no saved tabs), hand the first tab's variables over explicitly; afterwards GraphiQL
+// restores its saved tabs, and passing them would mismatch the saved query.
+const storage = (globalThis as unknown as { localStorage?: { getItem(key: string): string | null } }).localStorage;
+let firstVisit = true;
+try {
+  firstVisit = !storage?.getItem('graphiql:tabState');
+} catch {
+  // Storage blocked (privacy settings): GraphiQL starts from the default tabs every time.
+}
+const firstVisitVariables = firstVisit ? defaultTabs[0]?.variables : undefined;
+
 createRoot(mount as unknown as Parameters<typeof createRoot>[0]).render(
   createElement(
     StrictMode,
@@ -43,6 +56,7 @@ createRoot(mount as unknown as Parameters<typeof createRoot>[0]).render(
       {
         fetcher,
         defaultTabs,
+        ...(firstVisitVariables ? { variables: firstVisitVariables } : {}),
         isHeadersEditorEnabled: true,
         // Open the editor tools on the headers: a viewer token goes there first
         // (`{"Authorization": "Bearer …"}`); the variables are one tab away.

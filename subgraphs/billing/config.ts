@@ -36,6 +36,7 @@ const specs = {
   BILLING_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed billing calls that open the circuit breaker (0 = no breaker)', '5'),
   BILLING_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to billing', '10000'),
   BILLING_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds billing is left alone after it announces a maintenance window without saying how long', '30'),
+  BILLING_DEDUP: defineVar(vars.boolean(true), 'whether identical billing reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   BILLING_OPERATOR_ID: defineVar(vars.string('gateway'), 'the OperatorID billing records for calls made on behalf of the gateway', 'gateway'),
   BILLING_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the billing subgraph listens on', '127.0.0.1'),
   BILLING_SUBGRAPH_PORT: defineVar(vars.port(4002), 'a free TCP port for the billing subgraph (0 picks one)', '4002'),
@@ -67,6 +68,8 @@ export interface BillingConfig {
   readonly pageSize: number;
   /** @default gateway */
   readonly operatorId: string;
+  /** BILLING_DEDUP: identical reads in flight at once share one call. @default true */
+  readonly dedup: boolean;
   /**
    * Resilience policies (subgraphs/shared/resilience.ts): BILLING_BUDGET_MS (15 000), BILLING_RETRY_ATTEMPTS
    * (2), BILLING_BREAKER_THRESHOLD (5), BILLING_BREAKER_HALF_OPEN_AFTER_MS (10 000), BILLING_WINDOW_DEFAULT_S (30).
@@ -105,6 +108,7 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
     balanceBatchSize: c.BILLING_BALANCE_BATCH_SIZE,
     pageSize: c.BILLING_PAGE_SIZE,
     operatorId: c.BILLING_OPERATOR_ID,
+    dedup: c.BILLING_DEDUP,
     stale: Object.freeze({ maxEntries: c.BILLING_STALE_MAX_ENTRIES, maxAgeSeconds: c.BILLING_STALE_MAX_AGE_S }),
     resilience: Object.freeze({
       budgetMs: c.BILLING_BUDGET_MS,

@@ -35,10 +35,11 @@ export async function startBillingSubgraph(config: BillingConfig, logger: Logger
     balanceBatchSize: config.balanceBatchSize,
     pageSize: config.pageSize,
     resilience: config.resilience,
+    dedup: config.dedup,
     logger,
   });
   const createContext = createContextFactory(
-    (scope) => new HttpBillingClient(transport, { requestId: scope.requestId, logger: scope.logger, caller: callerFor(scope, config.operatorId) }),
+    (scope) => new HttpBillingClient(transport, { requestId: scope.requestId, logger: scope.logger, caller: callerFor(scope, config.operatorId), scopeKey: scope.scopeKey }),
     {
       customerBatchSize: config.customerBatchSize,
       balanceBatchSize: config.balanceBatchSize,

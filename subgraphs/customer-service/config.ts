@@ -25,6 +25,7 @@ const specs = {
   CUSTOMER_SERVICE_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the CRM calls that open the circuit breaker (0 = no breaker)', '5'),
   CUSTOMER_SERVICE_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the CRM', '10000'),
   CUSTOMER_SERVICE_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the CRM is left alone after it announces a maintenance window without saying how long', '30'),
+  CUSTOMER_SERVICE_DEDUP: defineVar(vars.boolean(true), 'whether identical CRM reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   CUSTOMER_SERVICE_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the customer-service subgraph listens on', '127.0.0.1'),
   CUSTOMER_SERVICE_SUBGRAPH_PORT: defineVar(vars.port(4001), 'a free TCP port for the customer-service subgraph (0 picks one)', '4001'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -56,6 +57,8 @@ export interface CustomerServiceConfig {
   readonly resilience: ResilienceSettings;
   /** Stale-if-error cache: CUSTOMER_SERVICE_STALE_MAX_ENTRIES (10 000), CUSTOMER_SERVICE_STALE_MAX_AGE_S (300). */
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
+  /** CUSTOMER_SERVICE_DEDUP: identical reads in flight at once share one call. @default true */
+  readonly dedup: boolean;
   /** @default 127.0.0.1 */
   readonly host: string;
   /** @default 4001 */
@@ -85,6 +88,7 @@ export function loadCustomerServiceConfig(env: NodeJS.ProcessEnv = process.env):
     maxConcurrency: c.CUSTOMER_SERVICE_MAX_CONCURRENCY,
     maxQueue: c.CUSTOMER_SERVICE_MAX_QUEUE,
     batchSize: c.CUSTOMER_SERVICE_BATCH_SIZE,
+    dedup: c.CUSTOMER_SERVICE_DEDUP,
     stale: Object.freeze({ maxEntries: c.CUSTOMER_SERVICE_STALE_MAX_ENTRIES, maxAgeSeconds: c.CUSTOMER_SERVICE_STALE_MAX_AGE_S }),
     resilience: Object.freeze({
       budgetMs: c.CUSTOMER_SERVICE_BUDGET_MS,

@@ -37,6 +37,7 @@ export async function startCustomerServiceSubgraph(config: CustomerServiceConfig
     maxQueue: config.maxQueue,
     batchSize: config.batchSize,
     resilience: config.resilience,
+    dedup: config.dedup,
     logger,
   });
   try {

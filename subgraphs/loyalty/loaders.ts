@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { staleIfError, type StaleContext } from '../shared/staleCache.js';
 import type { LoyaltyClient } from './client/LoyaltyClient.js';
 import type { LoyaltyAccount } from './domain.js';
 import { isCustomerId } from './keys.js';
@@ -18,16 +19,19 @@ export interface Loaders {
 export interface LoaderOptions {
   /** Keys per batch call. @default 50 (the ledger's limit) */
   readonly batchSize?: number;
+  /** Stale-if-error (subgraphs/shared/staleCache.ts): the last value of a customer, served when the loyalty ledger fails. @default none */
+  readonly stale?: StaleContext | undefined;
 }
 
 export function createLoaders(client: LoyaltyClient, options: LoaderOptions = {}): Loaders {
   const account = new DataLoader<string, LoyaltyAccount | null>(
-    async (ids) => {
-      const valid = ids.filter(isCustomerId);
-      const found = valid.length ? await client.accountsByCustomerIds(valid) : [];
-      const byId = new Map(found.map((a) => [a.customerId, a]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    (ids) =>
+      staleIfError(options.stale, 'LoyaltyAccount', ids, async () => {
+        const valid = ids.filter(isCustomerId);
+        const found = valid.length ? await client.accountsByCustomerIds(valid) : [];
+        const byId = new Map(found.map((a) => [a.customerId, a]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
     { maxBatchSize: options.batchSize ?? 50 },
   );
   return { account };

@@ -4,6 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { StaleCache } from '../shared/staleCache.js';
 import { HttpLoyaltyClient } from './client/LoyaltyClient.js';
 import type { LoyaltyConfig } from './config.js';
 import { createContextFactory, type Context } from './context.js';
@@ -21,7 +22,7 @@ export function buildLoyaltySchema(): GraphQLSchema {
 }
 
 /**
- * Starts the loyalty subgraph: one client for the process (keep-alive sockets, the bulkhead),
+ * Starts the loyalty subgraph: one client for the process (keep-alive sockets, the resilience policy),
  * bound to each request with fresh loaders.
  */
 export async function startLoyaltySubgraph(config: LoyaltyConfig, logger: Logger): Promise<RunningSubgraph> {
@@ -35,6 +36,7 @@ export async function startLoyaltySubgraph(config: LoyaltyConfig, logger: Logger
     maxConcurrency: config.maxConcurrency,
     maxQueue: config.maxQueue,
     batchSize: config.batchSize,
+    resilience: config.resilience,
     logger,
   });
   try {
@@ -42,11 +44,11 @@ export async function startLoyaltySubgraph(config: LoyaltyConfig, logger: Logger
       system: 'loyalty',
       typeDefs: loyaltyTypeDefs,
       resolvers: loyaltyResolvers,
-      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize }),
+      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize, staleCache: new StaleCache({ system: 'loyalty', ...config.stale }) }),
       host: config.host,
       port: config.port,
       logger,
-      readiness: () => ({ systems: { 'loyalty': client.health() } }),
+      readiness: () => ({ systems: { 'loyalty': client.resilienceState() } }),
     });
     return {
       ...running,

@@ -26,6 +26,7 @@ const specs = {
   NETWORK_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the NMS calls that open the circuit breaker (0 = no breaker)', '5'),
   NETWORK_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the NMS', '10000'),
   NETWORK_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the NMS is left alone after it announces a maintenance window without saying how long', '30'),
+  NETWORK_DEDUP: defineVar(vars.boolean(true), 'whether identical NMS reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
   NETWORK_SUBGRAPH_PORT: defineVar(vars.port(4003), 'a free TCP port for the network subgraph (0 picks one)', '4003'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -57,6 +58,8 @@ export interface NetworkConfig {
   readonly resilience: ResilienceSettings;
   /** Stale-if-error cache: NETWORK_STALE_MAX_ENTRIES (10 000), NETWORK_STALE_MAX_AGE_S (300). */
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
+  /** NETWORK_DEDUP: identical reads in flight at once share one call. @default true */
+  readonly dedup: boolean;
   readonly host: string;
   /** @default 4003 */
   readonly port: number;
@@ -86,6 +89,7 @@ export function loadNetworkConfig(env: NodeJS.ProcessEnv = process.env): Network
     maxQueue: c.NETWORK_MAX_QUEUE,
     batchSize: c.NETWORK_BATCH_SIZE,
     pageSize: c.NETWORK_PAGE_SIZE,
+    dedup: c.NETWORK_DEDUP,
     stale: Object.freeze({ maxEntries: c.NETWORK_STALE_MAX_ENTRIES, maxAgeSeconds: c.NETWORK_STALE_MAX_AGE_S }),
     resilience: Object.freeze({
       budgetMs: c.NETWORK_BUDGET_MS,

@@ -38,6 +38,7 @@ export async function startNetworkSubgraph(config: NetworkConfig, logger: Logger
     batchSize: config.batchSize,
     pageSize: config.pageSize,
     resilience: config.resilience,
+    dedup: config.dedup,
     logger,
   });
   try {

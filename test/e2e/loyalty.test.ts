@@ -43,25 +43,37 @@ describe('Customer.loyalty through the gateway', () => {
     }
   });
 
-  it('is null for an organisation, which the ledger does not enrol, and null with a loyalty error while the ledger posts', async () => {
-    const [org] = firstCustomers((k) => world.customer(k).starLevel === null, 1);
-    const res = await stack.query(QUERY, { id: world.customerId(org!) });
-    expect(res.errors).toBeUndefined();
-    expect(res.data.customer).toEqual({ name: world.customer(org!).name, loyalty: null });
-
-    const [person] = firstCustomers((k) => world.customer(k).starLevel !== null, 1);
-    await stack.emulators.loyalty.faults({ window: 'postingRun' });
-    const down = await stack.query(QUERY, { id: world.customerId(person!) });
-    // One system's failure never wipes out the others' data.
-    expect(down.data.customer).toEqual({ name: world.customer(person!).name, loyalty: null });
-    expect(down.errors?.[0]?.extensions).toMatchObject({ code: 'LEGACY_UNAVAILABLE', system: 'loyalty', retryable: true });
-  });
-
+  // Before the posting run below: its maintenance window keeps the subgraph off the ledger until it ends.
   it('asks the ledger once for a page of customers', async () => {
     await stack.resetCounts();
     const res = await stack.query(`{ customers(filter: {province: "GD"}, first: 30) { edges { node { id loyalty { points } } } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.customers.edges).toHaveLength(30);
     expect((await stack.legacyCalls()).loyalty).toEqual({ 'GET /loyalty/balance': 1 });
+  });
+
+  it('is null for an organisation, which the ledger does not enrol, and null with a loyalty error while the ledger posts', async () => {
+    const [org] = firstCustomers((k) => world.customer(k).starLevel === null, 1);
+    const res = await stack.query(QUERY, { id: world.customerId(org!) });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.customer).toEqual({ name: world.customer(org!).name, loyalty: null });
+
+    // Read by the tests above, so the stale-if-error cache knows it: the first enrolled customer.
+    const [seen] = firstCustomers((k) => world.customer(k).starLevel !== null, 1);
+    // Never read: outside the GD page above, and past the first three (at most three non-GD ones among them).
+    const [, , , person] = firstCustomers((k) => world.customer(k).starLevel !== null && world.customer(k).province !== 'GD', 4);
+    await stack.emulators.loyalty.faults({ window: 'postingRun' });
+    const down = await stack.query(QUERY, { id: world.customerId(person!) });
+    // One system's failure never wipes out the others' data.
+    expect(down.data.customer).toEqual({ name: world.customer(person!).name, loyalty: null });
+    expect(down.errors?.[0]?.extensions).toMatchObject({ code: 'LEGACY_UNAVAILABLE', system: 'loyalty', retryable: true });
+
+    // A customer read before the ledger started posting: its last-known balance, marked stale.
+    const seenId = world.customerId(seen!);
+    const b = ledger.balance(seenId, NOW)!;
+    const stale = await stack.query(QUERY, { id: seenId });
+    expect(stale.errors).toBeUndefined();
+    expect(stale.data.customer).toEqual({ name: world.customer(seen!).name, loyalty: { points: b.points, tier: TIER[b.tier] } });
+    expect(stale.extensions?.stale).toEqual([expect.objectContaining({ system: 'loyalty', entity: `LoyaltyAccount:${seenId}` })]);
   });
 });

@@ -4,6 +4,7 @@ import { startCustomerServiceEmulator } from '../../emulators/customer-service/i
 import { startLoyaltyEmulator } from '../../emulators/loyalty/index.js';
 import { startNetworkEmulator } from '../../emulators/network/index.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
+import { createPlaygroundRouter } from '../../gateway/playground/index.js';
 import { startGateway } from '../../gateway/server.js';
 import { loadBillingConfig } from '../../subgraphs/billing/config.js';
 import { startBillingSubgraph } from '../../subgraphs/billing/server.js';
@@ -36,8 +37,10 @@ export interface Stack {
 /**
  * @param env extra variables for the subgraphs' and gateway's configuration (e.g. a short
  * `BILLING_BUDGET_MS` for chaos tests); each process reads only its own.
+ * @param options.playground mount the playground at the gateway's `/`, as `gateway/main.ts` does
+ * (builds the bundle, about a second the first time).
  */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: { playground?: boolean } = {}): Promise<Stack> {
   const [crm, billing, network, loyalty] = await Promise.all([
     startTestEmulator('customer-service', startCustomerServiceEmulator),
     startTestEmulator('billing', startBillingEmulator),
@@ -59,7 +62,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     NETWORK_SUBGRAPH_URL: subgraphs[2].url,
     LOYALTY_SUBGRAPH_URL: subgraphs[3].url,
   });
-  const gateway = await startGateway(gatewayConfig, logger);
+  const playground = options.playground ? await createPlaygroundRouter({ title: 'Telecom Customer Graph' }) : undefined;
+  const gateway = await startGateway(gatewayConfig, logger, playground ? { playground } : {});
   const ops = async (e: TestEmulator) => (await e.stats()).operations;
   const closed = new Set<number>();
   return {

@@ -184,17 +184,27 @@ describe('the billing circuit breaker', () => {
     const q = `query($id: ID!) { customer(id: $id) { id name serviceLines { serviceNumber } } }`;
     // Each query costs billing 3 failed attempts (2 retries); BILLING_BREAKER_THRESHOLD is 5.
     for (let k = 0; k < 2; k++) await stack.query(q, { id: world.customerId(freshLine().i) });
-    const { i } = freshLine();
-    const res = await stack.query(q, { id: world.customerId(i) });
-    expect(res.data!.customer.name).toBe(world.customer(i).name);
-    const errs = errorsOf(res, 'billing');
-    expect(errs.length).toBeGreaterThan(0);
-    for (const e of errs) expect(e.extensions).toMatchObject({ code: 'LEGACY_UNAVAILABLE', retryable: true });
-    expect(errs.some((e) => /circuit open/.test(e.message) && e.extensions.retryAfterSeconds >= 1)).toBe(true);
+    // The breaker half-opens after 200 ms (so later tests start closed); on a busy machine a query
+    // can arrive after that and spend itself on the failing probe. Ask again until one is refused
+    // by the open circuit — each probe that fails reopens it at once.
+    let opened = false;
+    for (let attempt = 0; attempt < 5 && !opened; attempt++) {
+      const { i } = freshLine();
+      const res = await stack.query(q, { id: world.customerId(i) });
+      expect(res.data!.customer.name).toBe(world.customer(i).name);
+      const errs = errorsOf(res, 'billing');
+      expect(errs.length).toBeGreaterThan(0);
+      for (const e of errs) expect(e.extensions).toMatchObject({ code: 'LEGACY_UNAVAILABLE', retryable: true });
+      opened = errs.some((e) => /circuit open/.test(e.message) && e.extensions.retryAfterSeconds >= 1);
+    }
+    expect(opened).toBe(true);
     const ready = await fetch(`${stack.gatewayUrl}/health/ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as any;
-    expect(body.systems.billing).toMatchObject({ state: 'down', breaker: 'open', lastError: { code: 'LEGACY_UNAVAILABLE' } });
+    expect(body.systems.billing).toMatchObject({ lastError: { code: 'LEGACY_UNAVAILABLE' } });
+    // Open, or already half-open again for its next probe when the machine is slow.
+    expect(['open', 'halfOpen']).toContain(body.systems.billing.breaker);
+    expect(['down', 'degraded']).toContain(body.systems.billing.state);
     expect(body.systems.network).toMatchObject({ state: 'up', breaker: 'closed' });
   });
 });

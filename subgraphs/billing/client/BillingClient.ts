@@ -1,6 +1,7 @@
 import type { BulkheadPolicy } from 'cockatiel';
 import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { InflightDedup } from '../../shared/inflight.js';
 import { LegacyPolicy, passThroughSettings, type ResilienceSettings } from '../../shared/resilience.js';
 import type { SystemState } from '../../shared/server.js';
 import type { AccountBalances, Bill, BillingCustomer, CustomerKeyKind, Page, Payment, PeriodRange, UsageRecord } from '../domain.js';
@@ -98,6 +99,8 @@ export interface BillingTransportOptions extends Omit<BillingHttpOptions, 'maxSo
   readonly pageSize: number;
   /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
   readonly resilience?: ResilienceSettings;
+  /** Identical reads in flight at once (same operation, fields, caller and scope) share one call (BILLING_DEDUP). @default true */
+  readonly dedup?: boolean;
 }
 
 /** What the readiness endpoint reports: the outcome of the last calls. */
@@ -127,8 +130,11 @@ export class BillingTransport {
   readonly policy: LegacyPolicy;
   readonly messageSeq = new MessageSeqGenerator();
   readonly health = new CallHealth();
+  /** Identical reads in flight across requests share one call (subgraphs/shared/inflight.ts). */
+  readonly dedup: InflightDedup;
 
   constructor(readonly options: BillingTransportOptions) {
+    this.dedup = new InflightDedup(options.dedup ?? true);
     const limit = (name: string, value: number, max: number) => {
       if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be a whole number from 1 to ${max} (billing's limit), got ${value}`);
     };
@@ -158,6 +164,8 @@ export interface BillingCallContext {
   readonly requestId: string;
   readonly logger: Logger;
   readonly caller: BillingCaller;
+  /** The viewer's scope (RequestScope.scopeKey); without it no call is shared with another request. */
+  readonly scopeKey?: string | undefined;
 }
 
 interface Answer {
@@ -313,7 +321,10 @@ export class HttpBillingClient implements BillingClient {
   private async read<T>(op: OperationName, fields: readonly RequestField[], convert: (result: unknown) => T, notFoundIsNull = true): Promise<T | null> {
     try {
       // Every billing operation is a read (no writes yet): retried by the policy when it fails for a passing reason.
-      const answer = await this.transport.policy.execute('read', op, (signal) => this.call(op, fields, signal));
+      // Identical reads in flight share one call; each caller converts the answer into its own values.
+      const answer = await this.transport.dedup.run('read', this.ctx.scopeKey, op, JSON.stringify([this.ctx.caller, fields]), () =>
+        this.transport.policy.execute('read', op, (signal) => this.call(op, fields, signal)),
+      );
       if (answer === null) {
         if (notFoundIsNull) return null;
         throw new BillingResultError(op, RESULT_NOT_FOUND, 'The record does not exist.');

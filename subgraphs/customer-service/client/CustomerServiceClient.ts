@@ -2,6 +2,7 @@ import type { BulkheadPolicy } from 'cockatiel';
 import type { z } from 'zod';
 import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { InflightDedup } from '../../shared/inflight.js';
 import { LegacyPolicy, passThroughSettings, type ResilienceSettings, type ResilienceState } from '../../shared/resilience.js';
 import type { RequestScope, SystemState } from '../../shared/server.js';
 import type { Customer, CustomerSearch, Interaction, Page, Survey, Ticket, TicketSearch, TicketStatus } from '../domain.js';
@@ -58,6 +59,8 @@ export interface HttpCustomerServiceClientOptions extends Omit<CrmHttpOptions, '
   readonly batchSize: number;
   /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
   readonly resilience?: ResilienceSettings;
+  /** Identical reads in flight at once (same operation, request and scope) share one call (CUSTOMER_SERVICE_DEDUP). @default true */
+  readonly dedup?: boolean;
 }
 
 /** contract §3: `customers:lookup` and `:byCustomer` take at most 50 keys. */
@@ -94,6 +97,8 @@ interface Transport {
   readonly bulkhead: BulkheadPolicy;
   /** Every CRM call goes through it; its bulkhead is {@link bulkhead}. */
   readonly policy: LegacyPolicy;
+  /** Identical reads in flight across requests share one call (subgraphs/shared/inflight.ts). */
+  readonly dedup: InflightDedup;
   readonly health: CallHealth;
   readonly batchSize: number;
   readonly logger: Logger;
@@ -166,6 +171,7 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
         session: new CrmSession(login, o.logger),
         bulkhead: policy.bulkhead,
         policy,
+        dedup: new InflightDedup(o.dedup ?? true),
         health: new CallHealth(),
         batchSize: Math.min(Math.max(1, o.batchSize), CRM_BATCH_LIMIT),
         logger: o.logger,
@@ -339,7 +345,11 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
     const logger = this.scope?.logger ?? this.t.logger;
     try {
       // Every CRM call here is a read (POST look-ups included): retried by the policy on passing failures.
-      const res = await this.t.policy.execute('read', spec.op, (signal) => this.withSession(spec, logger, signal));
+      // Identical reads in flight share one call; each caller parses the body into its own values.
+      const request = JSON.stringify([spec.method, spec.path, spec.searchParams ?? null, spec.json ?? null]);
+      const res = await this.t.dedup.run('read', this.scope?.scopeKey, spec.op, request, () =>
+        this.t.policy.execute('read', spec.op, (signal) => this.withSession(spec, logger, signal)),
+      );
       const parsed = schema.safeParse(readJson(spec.op, res.body, res.headers['content-type']));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

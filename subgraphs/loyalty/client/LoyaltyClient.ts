@@ -1,9 +1,10 @@
-import { bulkhead, type BulkheadPolicy } from 'cockatiel';
+import type { BulkheadPolicy } from 'cockatiel';
 import type { Logger } from '../../../lib/logger.js';
+import { LegacyPolicy, passThroughSettings, type ResilienceSettings, type ResilienceState } from '../../shared/resilience.js';
 import type { RequestScope, SystemState } from '../../shared/server.js';
 import type { LoyaltyAccount } from '../domain.js';
 import { LoyaltyBadResponseError, toProductError } from './errors.js';
-import { createLoyaltyHttp, type LoyaltyHttp, type LoyaltyHttpOptions } from './http.js';
+import { createLoyaltyHttp, HTTPError, type LoyaltyHttp, type LoyaltyHttpOptions } from './http.js';
 import { toAccount } from './normalize.js';
 import { parseBalanceCsv } from './wire.js';
 
@@ -25,6 +26,8 @@ export interface HttpLoyaltyClientOptions extends Omit<LoyaltyHttpOptions, 'maxS
   readonly maxQueue: number;
   /** Customers per balance call (the ledger takes at most 50). @default 50 */
   readonly batchSize: number;
+  /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
+  readonly resilience?: ResilienceSettings;
 }
 
 /** The most customers the ledger takes in one call; 51 answer 400 BATCH_TOO_LARGE. */
@@ -49,6 +52,8 @@ class CallHealth {
 interface Transport {
   readonly http: LoyaltyHttp;
   readonly bulkhead: BulkheadPolicy;
+  /** Every call goes through it; its bulkhead is {@link bulkhead}. */
+  readonly policy: LegacyPolicy;
   readonly health: CallHealth;
   readonly batchSize: number;
   readonly logger: Logger;
@@ -69,10 +74,25 @@ export class HttpLoyaltyClient implements LoyaltyClient {
 
   static create(o: HttpLoyaltyClientOptions): HttpLoyaltyClient {
     const http = createLoyaltyHttp({ ...o, maxSockets: o.maxConcurrency });
+    const policy = new LegacyPolicy({
+      system: 'loyalty',
+      concurrency: o.maxConcurrency,
+      maxQueue: o.maxQueue,
+      ...(o.resilience ?? passThroughSettings()),
+      toProductError,
+      // The ledger's posting run: 503 `ERR,POSTING,…` with Retry-After. Balance calls are left
+      // alone until it ends (answered at once with LEGACY_UNAVAILABLE + retryAfterSeconds).
+      windowOf: (e) => {
+        const c = e.cause;
+        if (!(c instanceof HTTPError) || c.response.statusCode !== 503) return undefined;
+        return /^ERR,POSTING\b/.test(String(c.response.body ?? '')) ? (e.retryAfterSeconds ?? true) : undefined;
+      },
+    });
     return new HttpLoyaltyClient(
       {
         http,
-        bulkhead: bulkhead(o.maxConcurrency, o.maxQueue),
+        bulkhead: policy.bulkhead,
+        policy,
         health: new CallHealth(),
         batchSize: Math.min(o.batchSize, LOYALTY_BATCH_LIMIT),
         logger: o.logger,
@@ -91,6 +111,11 @@ export class HttpLoyaltyClient implements LoyaltyClient {
     return this.t.health.state();
   }
 
+  /** Breaker, windows and recent outcomes of the policy (for `/health/ready`). */
+  resilienceState(): ResilienceState {
+    return this.t.policy.state();
+  }
+
   close(): void {
     this.t.http.close();
   }
@@ -101,12 +126,13 @@ export class HttpLoyaltyClient implements LoyaltyClient {
     return (await Promise.all(chunks.map((ids) => this.call('GET /loyalty/balance', 'loyalty/balance', { customers: ids.join(',') }, readBalances)))).flat();
   }
 
-  /** One HTTP call within the bulkhead, its body turned into domain values by `read`; every failure as a ProductError. */
+  /** One HTTP call under the policy (budget, retries, breaker, bulkhead), its body turned into domain values by `read`; every failure as a ProductError. */
   private async call<T>(op: string, path: string, searchParams: Record<string, string>, read: (op: string, body: string, contentType: string | undefined) => T): Promise<T> {
     const logger = this.scope?.logger ?? this.t.logger;
     try {
-      const res = await this.t.bulkhead.execute(() =>
-        this.t.http.got(path, { searchParams, ...(this.scope ? { headers: { 'x-request-id': this.scope.requestId } } : {}) }),
+      // Every call here is a read: retried by the policy on passing failures, within the budget.
+      const res = await this.t.policy.execute('read', op, (signal) =>
+        this.t.http.got(path, { signal, searchParams, ...(this.scope ? { headers: { 'x-request-id': this.scope.requestId } } : {}) }),
       );
       const value = read(op, res.body, res.headers['content-type']);
       this.t.health.record(true);

@@ -2,6 +2,7 @@ import type { BulkheadPolicy } from 'cockatiel';
 import type { z } from 'zod';
 import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import { InflightDedup } from '../../shared/inflight.js';
 import { LegacyPolicy, passThroughSettings, type ResilienceSettings, type ResilienceState } from '../../shared/resilience.js';
 import type { RequestScope, SystemState } from '../../shared/server.js';
 import type { Alarm, AlarmSeverity, NetworkElement, Outage, Page, Service } from '../domain.js';
@@ -47,6 +48,8 @@ export interface HttpNetworkClientOptions extends Omit<NmsHttpOptions, 'maxSocke
   readonly pageSize: number;
   /** Budget, retries, breaker, windows (subgraphs/shared/resilience.ts). @default none of them: the bulkhead only */
   readonly resilience?: ResilienceSettings;
+  /** Identical reads in flight at once (same operation, request and scope) share one call (NETWORK_DEDUP). @default true */
+  readonly dedup?: boolean;
 }
 
 /** contract §2: every batch call takes up to 100 keys; 101 answer 400 BATCH_TOO_LARGE. */
@@ -75,6 +78,8 @@ interface Transport {
   readonly bulkhead: BulkheadPolicy;
   /** Every NMS call goes through it; its bulkhead is {@link bulkhead}. */
   readonly policy: LegacyPolicy;
+  /** Identical reads in flight across requests share one call (subgraphs/shared/inflight.ts). */
+  readonly dedup: InflightDedup;
   readonly health: CallHealth;
   readonly batchSize: number;
   readonly pageSize: number;
@@ -136,6 +141,7 @@ export class HttpNetworkClient implements NetworkClient {
         http,
         bulkhead: policy.bulkhead,
         policy,
+        dedup: new InflightDedup(o.dedup ?? true),
         health: new CallHealth(),
         batchSize: Math.min(o.batchSize, NMS_BATCH_LIMIT),
         pageSize: Math.min(Math.max(1, o.pageSize), NMS_MAX_PAGE_SIZE),
@@ -296,14 +302,18 @@ export class HttpNetworkClient implements NetworkClient {
     const logger = this.scope?.logger ?? this.t.logger;
     try {
       // Every NMS call here is a read (POST batches included): retried by the policy on passing failures.
-      const res = await this.t.policy.execute('read', spec.op, (signal) =>
-        this.t.http.got(spec.path, {
-          signal,
-          method: spec.method,
-          ...(spec.searchParams ? { searchParams: spec.searchParams } : {}),
-          ...(spec.json === undefined ? {} : { json: spec.json }),
-          ...(this.scope ? { headers: { 'x-request-id': this.scope.requestId } } : {}),
-        }),
+      // Identical reads in flight share one call; each caller parses the body into its own values.
+      const request = JSON.stringify([spec.method, spec.path, spec.searchParams ?? null, spec.json ?? null]);
+      const res = await this.t.dedup.run('read', this.scope?.scopeKey, spec.op, request, () =>
+        this.t.policy.execute('read', spec.op, (signal) =>
+          this.t.http.got(spec.path, {
+            signal,
+            method: spec.method,
+            ...(spec.searchParams ? { searchParams: spec.searchParams } : {}),
+            ...(spec.json === undefined ? {} : { json: spec.json }),
+            ...(this.scope ? { headers: { 'x-request-id': this.scope.requestId } } : {}),
+          }),
+        ),
       );
       const value = readJson(spec.op, res.body, res.headers['content-type']);
       const parsed = schema.safeParse(value);

@@ -20,10 +20,15 @@ describe('loadBillingConfig', () => {
       balanceBatchSize: 50,
       pageSize: 200,
       operatorId: 'gateway',
+      dedup: true,
       host: '127.0.0.1',
       port: 4002,
       logLevel: 'info',
     });
+  });
+
+  it('BILLING_DEDUP=false turns the in-flight deduplication of reads off', () => {
+    expect(loadBillingConfig({ BILLING_DEDUP: 'false' }).dedup).toBe(false);
   });
 
   it('names the variable and the fix for a bad value', () => {

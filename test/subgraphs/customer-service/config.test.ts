@@ -17,10 +17,15 @@ describe('loadCustomerServiceConfig', () => {
       maxConcurrency: 5,
       maxQueue: 1000,
       batchSize: 50,
+      dedup: true,
       host: '127.0.0.1',
       port: 4001,
       logLevel: 'info',
     });
+  });
+
+  it('CUSTOMER_SERVICE_DEDUP=false turns the in-flight deduplication of reads off', () => {
+    expect(loadCustomerServiceConfig({ CUSTOMER_SERVICE_DEDUP: 'false' }).dedup).toBe(false);
   });
 
   it('reads every variable', () => {

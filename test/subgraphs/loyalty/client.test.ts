@@ -109,3 +109,40 @@ describe('HttpLoyaltyClient', () => {
     expect(e).toMatchObject({ code: 'LEGACY_UNAVAILABLE', retryable: true });
   });
 });
+
+describe('HttpLoyaltyClient resilience (subgraphs/shared/resilience.ts, LOYALTY_* settings)', () => {
+  const policy = { budgetMs: 2000, retryAttempts: 2, retryBaseMs: 1, breakerThreshold: 0, breakerHalfOpenAfterMs: 1000 };
+
+  it('retries a read that failed for a passing reason, and answers', async () => {
+    ledger().get('/loyalty/balance').query(true).reply(502, 'bad gateway').get('/loyalty/balance').query(true).reply(200, csv('1-ABC123,300,B,0,'), CSV);
+    expect(await testClient({ resilience: policy }).accountsByCustomerIds(['1-ABC123'])).toEqual([{ customerId: '1-ABC123', points: 300, tier: 'BRONZE', expiringPoints: 0, expiresOn: null }]);
+  });
+
+  it('gives up with LEGACY_TIMEOUT when the budget is spent', async () => {
+    ledger().get('/loyalty/balance').query(true).delay(1000).reply(200, csv('1-ABC123,300,B,0,'), CSV);
+    const e = await productError(() => testClient({ resilience: { ...policy, budgetMs: 100 } }).accountsByCustomerIds(['1-ABC123']));
+    expect(e).toMatchObject({ code: 'LEGACY_TIMEOUT', system: 'loyalty', retryable: true });
+  });
+
+  it('opens the breaker after consecutive failures: then fails at once, without calling the ledger', async () => {
+    ledger().get('/loyalty/balance').query(true).times(2).reply(502, 'bad gateway');
+    const client = testClient({ resilience: { ...policy, retryAttempts: 0, breakerThreshold: 2 } });
+    await productError(() => client.accountsByCustomerIds(['1-ABC123']));
+    await productError(() => client.accountsByCustomerIds(['1-ABC123']));
+    const e = await productError(() => client.accountsByCustomerIds(['1-ABC123']));
+    expect(e).toMatchObject({ code: 'LEGACY_UNAVAILABLE', system: 'loyalty', retryable: true });
+    expect(e.message).toMatch(/circuit open/);
+    expect(client.resilienceState()).toMatchObject({ state: 'down', breaker: 'open' });
+  });
+
+  it('leaves the ledger alone during its posting run (503 ERR,POSTING with Retry-After)', async () => {
+    ledger().get('/loyalty/balance').query(true).reply(503, 'ERR,POSTING,points posting in progress\r\n', { ...CSV, 'retry-after': '60' });
+    const client = testClient({ resilience: policy });
+    expect(await productError(() => client.accountsByCustomerIds(['1-ABC123']))).toMatchObject({ code: 'LEGACY_UNAVAILABLE', retryAfterSeconds: 60 });
+    // No second HTTP call (nock would refuse it): answered from the window.
+    const e = await productError(() => client.accountsByCustomerIds(['1-ABC123']));
+    expect(e).toMatchObject({ code: 'LEGACY_UNAVAILABLE', system: 'loyalty', retryable: true });
+    expect(e.retryAfterSeconds).toBeGreaterThan(50);
+    expect(client.resilienceState()).toMatchObject({ state: 'degraded', window: { calls: ['GET /loyalty/balance'] } });
+  });
+});

@@ -22,4 +22,20 @@ describe('loadLoyaltyConfig', () => {
     expect(() => loadLoyaltyConfig({ LOYALTY_SUBGRAPH_PORT: 'x' })).toThrow(/LOYALTY_SUBGRAPH_PORT/);
     expect(() => loadLoyaltyConfig({ LOYALTY_CA_FILE: '/no/such/ca.pem' })).toThrow(/LOYALTY_CA_FILE.*PEM/);
   });
+
+  it('reads the resilience policy and the stale-if-error cache, with the defaults of the other subgraphs', () => {
+    expect(loadLoyaltyConfig({})).toMatchObject({
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, windowDefaultS: 30 },
+      stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
+    });
+    expect(
+      loadLoyaltyConfig({ LOYALTY_BUDGET_MS: '500', LOYALTY_RETRY_ATTEMPTS: '0', LOYALTY_BREAKER_THRESHOLD: '0', LOYALTY_BREAKER_HALF_OPEN_AFTER_MS: '2000', LOYALTY_WINDOW_DEFAULT_S: '5', LOYALTY_STALE_MAX_ENTRIES: '0', LOYALTY_STALE_MAX_AGE_S: '60' }),
+    ).toMatchObject({
+      resilience: { budgetMs: 500, retryAttempts: 0, breakerThreshold: 0, breakerHalfOpenAfterMs: 2000, windowDefaultS: 5 },
+      stale: { maxEntries: 0, maxAgeSeconds: 60 },
+    });
+    for (const name of ['LOYALTY_BUDGET_MS', 'LOYALTY_RETRY_ATTEMPTS', 'LOYALTY_BREAKER_THRESHOLD', 'LOYALTY_BREAKER_HALF_OPEN_AFTER_MS', 'LOYALTY_WINDOW_DEFAULT_S', 'LOYALTY_STALE_MAX_ENTRIES', 'LOYALTY_STALE_MAX_AGE_S']) {
+      expect(() => loadLoyaltyConfig({ [name]: '-1' }), name).toThrow(new RegExp(name));
+    }
+  });
 });

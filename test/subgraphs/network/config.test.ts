@@ -5,6 +5,7 @@ import { loadNetworkConfig } from '../../../subgraphs/network/config.js';
 describe('loadNetworkConfig', () => {
   it('defaults to the embedded stack: the NMS emulator on 127.0.0.1:5003, gateway/gateway-dev, port 4003, 10 in flight, batches of 100', () => {
     expect(loadNetworkConfig({})).toMatchObject({
+      dedup: true,
       nmsUrl: 'http://127.0.0.1:5003',
       user: 'gateway',
       password: 'gateway-dev',
