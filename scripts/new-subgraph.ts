@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, type CodegenConfig } from '@graphql-codegen/cli';
 import { compose, readSubgraphList, SUPERGRAPH_CONFIG, SUPERGRAPH_FILE } from '../schema/compose.js';
+import { buildSchemaDoc, SCHEMA_DOC_FILE } from '../schema/docs.js';
 
 /**
  * `npm run new-subgraph <name>`: scaffolds `subgraphs/<name>/` in the house shape (client with an
@@ -188,13 +189,15 @@ async function main(): Promise<void> {
   }
   await writeFile(SUPERGRAPH_FILE, composed.ok ? composed.supergraphSdl : '');
   step(`✓ wrote ${rel(SUPERGRAPH_FILE)} (${listed.length + 1} subgraphs)`);
+  await writeFile(SCHEMA_DOC_FILE, await buildSchemaDoc());
+  step(`✓ wrote ${rel(SCHEMA_DOC_FILE)}`);
 
   console.log(`
 Done. Next (docs/adding-a-subgraph.md walks through each):
   1. npx tsc --noEmit && npx vitest run test/subgraphs/${n.name}     # the scaffold type-checks and its tests pass
   2. subgraphs/${n.name}/client/wire.ts, normalize.ts, ${n.Pascal}Client.ts: speak the real system's protocol
   3. subgraphs/${n.name}/schema.graphql (+ domain.ts, resolvers/): your fields, each described with its source; then npm run codegen
-  4. npm run schema:check && npm run compose                    # composition, breaking changes
+  4. npm run schema:check && npm run compose && npm run docs:schema   # composition, breaking changes, docs
   5. an emulator in emulators/${n.name}/ on port ${ports.legacy}, the stack (scripts/start.ts, test/helpers/stack.ts), an e2e test
   Run it: npm run subgraph:${n.name}   (${n.CONST}_URL, ${n.CONST}_USER, ${n.CONST}_PASSWORD, ${n.CONST}_SUBGRAPH_PORT)`);
 }

@@ -197,7 +197,7 @@ export type ProductStatus =
   /** Ceased. */
   | 'TERMINATED';
 
-/** Look-ups answered by the billing system (BSS). */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type Query = {
   __typename?: 'Query';
   /** The customer who owns a service line, by service number (mobile `13812345678`, fixed `075526881234`, broadband `AD0755123456` or leased-line circuit id `GD-SZ-MSTP-04-00123`). Source: billing. Null when billing does not know the number. */
@@ -205,7 +205,7 @@ export type Query = {
 };
 
 
-/** Look-ups answered by the billing system (BSS). */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryCustomerByServiceNumberArgs = {
   serviceNumber: Scalars['String']['input'];
 };

@@ -19,10 +19,10 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** A network alarm, owned by the NMS; the CRM only refers to it by id. */
+/** A network alarm (X.733 / TMF642). Source: NMS. */
 export type Alarm = {
   __typename?: 'Alarm';
-  /** NMS alarm id. */
+  /** Alarm id. Source: NMS. */
   id: Scalars['ID']['output'];
 };
 
@@ -192,7 +192,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** Customers, trouble tickets and interactions, as the customer-service system (CRM / contact centre) records them. */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type Query = {
   __typename?: 'Query';
   /** A customer by CRM Row Id (`1-` + 6 upper-case letters or digits, e.g. `1-7QX3KD`). Source: CRM. Null when the CRM does not know the id. */
@@ -206,13 +206,13 @@ export type Query = {
 };
 
 
-/** Customers, trouble tickets and interactions, as the customer-service system (CRM / contact centre) records them. */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryCustomerArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Customers, trouble tickets and interactions, as the customer-service system (CRM / contact centre) records them. */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CustomerFilter>;
@@ -220,13 +220,13 @@ export type QueryCustomersArgs = {
 };
 
 
-/** Customers, trouble tickets and interactions, as the customer-service system (CRM / contact centre) records them. */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryTicketArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Customers, trouble tickets and interactions, as the customer-service system (CRM / contact centre) records them. */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<TicketFilter>;
@@ -264,10 +264,10 @@ export type Segment =
   /** Small and medium enterprises. */
   | 'SME';
 
-/** A service line, owned by billing and the NMS; the CRM only refers to it by number. */
+/** A service line (TMF637 product): a mobile number, a fixed line, a broadband account or a leased line. Product and subscription data come from billing; network state from the NMS. */
 export type ServiceLine = {
   __typename?: 'ServiceLine';
-  /** The line's service number (MSISDN, fixed number, broadband account or circuit id). */
+  /** Service number: MSISDN, fixed number, broadband account or leased-line circuit id. The join key across systems. */
   serviceNumber: Scalars['ID']['output'];
 };
 

@@ -158,7 +158,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** Look-ups answered by the network-management system (NMS). */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type Query = {
   __typename?: 'Query';
   /** An outage by id, e.g. `OUT-GD-SZ-0007`. Source: NMS. Null when the NMS does not know it. */
@@ -168,13 +168,13 @@ export type Query = {
 };
 
 
-/** Look-ups answered by the network-management system (NMS). */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryOutageArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Look-ups answered by the network-management system (NMS). */
+/** The entry points of the Customer graph. Each field names the legacy system that answers it: the CRM (customer service), billing (BSS) or the NMS (network management). */
 export type QueryOutagesArgs = {
   localNetwork?: InputMaybe<Scalars['String']['input']>;
   province?: InputMaybe<Scalars['String']['input']>;
