@@ -20,37 +20,40 @@ interface Part {
 }
 
 const env = process.env;
-const port = (name: string, fallback: number) => Number(env[name] || fallback);
-const emulatorPorts = {
-  cs: port('CUSTOMER_SERVICE_EMULATOR_PORT', 5001),
-  billing: port('BILLING_EMULATOR_PORT', 5002),
-  network: port('NETWORK_EMULATOR_PORT', 5003),
-  loyalty: port('LOYALTY_EMULATOR_PORT', 5004),
-};
-const subgraphPorts = {
-  cs: port('CUSTOMER_SERVICE_SUBGRAPH_PORT', 4001),
-  billing: port('BILLING_SUBGRAPH_PORT', 4002),
-  network: port('NETWORK_SUBGRAPH_PORT', 4003),
-  loyalty: port('LOYALTY_SUBGRAPH_PORT', 4004),
-};
-const gatewayPort = port('GATEWAY_PORT', 4000);
 const host = '127.0.0.1';
+const port = (name: string, fallback: number) => Number(env[name] || fallback);
 
-const stages: Part[][] = [
-  [
-    { name: 'emulator:customer-service', entry: 'emulators/customer-service/main.ts', health: `http://${host}:${emulatorPorts.cs}/__emulator/health`, url: `http://${host}:${emulatorPorts.cs}` },
-    { name: 'emulator:billing', entry: 'emulators/billing/main.ts', health: `http://${host}:${emulatorPorts.billing}/__emulator/health`, url: `http://${host}:${emulatorPorts.billing}` },
-    { name: 'emulator:network', entry: 'emulators/network/main.ts', health: `http://${host}:${emulatorPorts.network}/__emulator/health`, url: `http://${host}:${emulatorPorts.network}` },
-    { name: 'emulator:loyalty', entry: 'emulators/loyalty/main.ts', health: `http://${host}:${emulatorPorts.loyalty}/__emulator/health`, url: `http://${host}:${emulatorPorts.loyalty}` },
-  ],
-  [
-    { name: 'subgraph:customer-service', entry: 'subgraphs/customer-service/main.ts', health: `http://${host}:${subgraphPorts.cs}/health/live`, url: `http://${host}:${subgraphPorts.cs}/graphql` },
-    { name: 'subgraph:billing', entry: 'subgraphs/billing/main.ts', health: `http://${host}:${subgraphPorts.billing}/health/live`, url: `http://${host}:${subgraphPorts.billing}/graphql` },
-    { name: 'subgraph:network', entry: 'subgraphs/network/main.ts', health: `http://${host}:${subgraphPorts.network}/health/live`, url: `http://${host}:${subgraphPorts.network}/graphql` },
-    { name: 'subgraph:loyalty', entry: 'subgraphs/loyalty/main.ts', health: `http://${host}:${subgraphPorts.loyalty}/health/live`, url: `http://${host}:${subgraphPorts.loyalty}/graphql` },
-  ],
-  [{ name: 'gateway', entry: 'gateway/main.ts', health: `http://${host}:${gatewayPort}/health/live`, url: `http://${host}:${gatewayPort}` }],
+/** The legacy systems of the embedded stack; `prefix` names their variables (`BILLING_URL`, …). */
+const systems = [
+  { name: 'customer-service', prefix: 'CUSTOMER_SERVICE', emulatorPort: 5001, subgraphPort: 4001 },
+  { name: 'billing', prefix: 'BILLING', emulatorPort: 5002, subgraphPort: 4002 },
+  { name: 'network', prefix: 'NETWORK', emulatorPort: 5003, subgraphPort: 4003 },
+  { name: 'loyalty', prefix: 'LOYALTY', emulatorPort: 5004, subgraphPort: 4004 },
 ];
+const gatewayPort = port('GATEWAY_PORT', 4000);
+
+/**
+ * Each subgraph is pointed at its emulator, and the gateway at the subgraphs, on the ports this
+ * launcher uses — unless `<SYSTEM>_URL` is set, which points that subgraph at a real legacy system
+ * (and then its emulator is not started).
+ */
+const childEnv: Record<string, string> = {};
+const stages: Part[][] = [[], [], []];
+for (const s of systems) {
+  const emulatorPort = port(`${s.prefix}_EMULATOR_PORT`, s.emulatorPort);
+  const subgraphPort = port(`${s.prefix}_SUBGRAPH_PORT`, s.subgraphPort);
+  const legacyUrl = env[`${s.prefix}_URL`] || `http://${host}:${emulatorPort}`;
+  if (!env[`${s.prefix}_URL`]) {
+    stages[0]!.push({ name: `emulator:${s.name}`, entry: `emulators/${s.name}/main.ts`, health: `${legacyUrl}/__emulator/health`, url: legacyUrl });
+  }
+  childEnv[`${s.prefix}_URL`] = legacyUrl;
+  childEnv[`${s.prefix}_EMULATOR_PORT`] = String(emulatorPort);
+  childEnv[`${s.prefix}_SUBGRAPH_PORT`] = String(subgraphPort);
+  const subgraphUrl = env[`${s.prefix}_SUBGRAPH_URL`] || `http://${host}:${subgraphPort}/graphql`;
+  childEnv[`${s.prefix}_SUBGRAPH_URL`] = subgraphUrl;
+  stages[1]!.push({ name: `subgraph:${s.name}`, entry: `subgraphs/${s.name}/main.ts`, health: `http://${host}:${subgraphPort}/health/live`, url: subgraphUrl });
+}
+stages[2]!.push({ name: 'gateway', entry: 'gateway/main.ts', health: `http://${host}:${gatewayPort}/health/live`, url: `http://${host}:${gatewayPort}` });
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -92,7 +95,7 @@ function pipe(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.Wr
 function launch(part: Part): void {
   const child = spawn(process.execPath, ['--import', 'tsx', part.entry], {
     cwd: root,
-    env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    env: { ...env, ...childEnv, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.set(part.name, child);
@@ -133,7 +136,7 @@ try {
 if (!stopping) {
   const all = stages.flat();
   console.log(`\n[start] everything is up in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n`);
-  for (const p of all) console.log(`  ${p.name.padEnd(26)} ${p.url}`);
+  for (const p of all) console.log(`  ${p.name.padEnd(26)} ${p.url.padEnd(34)} (pid ${children.get(p.name)?.pid})`);
   console.log(`\n  GraphQL     http://${host}:${gatewayPort}/graphql`);
   console.log(`  Playground  http://${host}:${gatewayPort}/   (open it in a browser; example operations are preloaded)`);
   console.log('\n[start] Ctrl-C stops everything.');
