@@ -35,6 +35,9 @@ const specs = {
   BILLING_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed billing read is retried (never a write; 0 = never)', '2'),
   BILLING_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed billing calls that open the circuit breaker (0 = no breaker)', '5'),
   BILLING_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to billing', '10000'),
+  BILLING_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.5), 'the share of failed billing calls in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.5'),
+  BILLING_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed billing calls is judged', '10000'),
+  BILLING_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest billing calls in the window for their share of failures to be judged', '20'),
   BILLING_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds billing is left alone after it announces a maintenance window without saying how long', '30'),
   BILLING_DEDUP: defineVar(vars.boolean(true), 'whether identical billing reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   BILLING_OPERATOR_ID: defineVar(vars.string('gateway'), 'the OperatorID billing records for calls made on behalf of the gateway', 'gateway'),
@@ -72,7 +75,8 @@ export interface BillingConfig {
   readonly dedup: boolean;
   /**
    * Resilience policies (subgraphs/shared/resilience.ts): BILLING_BUDGET_MS (15 000), BILLING_RETRY_ATTEMPTS
-   * (2), BILLING_BREAKER_THRESHOLD (5), BILLING_BREAKER_HALF_OPEN_AFTER_MS (10 000), BILLING_WINDOW_DEFAULT_S (30).
+   * (2), BILLING_BREAKER_THRESHOLD (5), BILLING_BREAKER_HALF_OPEN_AFTER_MS (10 000),
+   * BILLING_BREAKER_RATIO (0.5), BILLING_BREAKER_WINDOW_MS (10 000), BILLING_BREAKER_MIN_CALLS (20), BILLING_WINDOW_DEFAULT_S (30).
    */
   readonly resilience: ResilienceSettings;
   /** Stale-if-error cache: BILLING_STALE_MAX_ENTRIES (10 000), BILLING_STALE_MAX_AGE_S (300). */
@@ -115,6 +119,9 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
       retryAttempts: c.BILLING_RETRY_ATTEMPTS,
       breakerThreshold: c.BILLING_BREAKER_THRESHOLD,
       breakerHalfOpenAfterMs: c.BILLING_BREAKER_HALF_OPEN_AFTER_MS,
+      breakerRatio: c.BILLING_BREAKER_RATIO,
+      breakerWindowMs: c.BILLING_BREAKER_WINDOW_MS,
+      breakerMinCalls: c.BILLING_BREAKER_MIN_CALLS,
       windowDefaultS: c.BILLING_WINDOW_DEFAULT_S,
     }),
     host: c.BILLING_SUBGRAPH_HOST,

@@ -14,7 +14,9 @@ import {
   type CircuitBreakerPolicy,
   type IBackoff,
   type IBackoffFactory,
+  type IBreaker,
   type IRetryBackoffContext,
+  SamplingBreaker,
 } from 'cockatiel';
 import { ProductError, type ErrorSystem } from '../../lib/errors.js';
 
@@ -31,7 +33,10 @@ import { ProductError, type ErrorSystem } from '../../lib/errors.js';
  *    system's own short `Retry-After`; a long `Retry-After` fails fast;
  * 5. the bulkhead (the system's concurrency limit, bounded queue) around each attempt.
  *
- * The breaker counts each attempt that failed for a passing reason (unavailable, time-out).
+ * The breaker counts each attempt that failed for a passing reason (unavailable, time-out), and
+ * opens on either condition: that many consecutive failed attempts, or — over a sliding window,
+ * once it holds at least the minimum number of calls — a share of failed attempts that reaches
+ * the ratio. Open, it lets one probe through after the half-open delay; a good probe closes it.
  */
 
 export type LegacySystem = Exclude<ErrorSystem, 'gateway'>;
@@ -52,6 +57,12 @@ export interface ResilienceSettings {
   readonly breakerThreshold: number;
   /** How long the breaker stays open before a half-open probe, ms. */
   readonly breakerHalfOpenAfterMs: number;
+  /** The share (0–1, exclusive) of failed calls in the window that opens the breaker; 0 = consecutive failures only. @default 0.5 */
+  readonly breakerRatio?: number;
+  /** The sliding window over which that share is judged, ms. @default 10000 */
+  readonly breakerWindowMs?: number;
+  /** Below this many calls in the window, the share is not judged. @default 20 */
+  readonly breakerMinCalls?: number;
   /** A window whose end the system did not say lasts this long, s. @default 30 */
   readonly windowDefaultS?: number;
 }
@@ -87,6 +98,45 @@ function isPassing(e: ProductError): boolean {
 
 const NOT_RETRIED = new WeakSet<object>();
 
+/**
+ * Opens when either cockatiel breaker opens: consecutive failures, or a failure ratio over a
+ * sliding window. Both always see every outcome (no short-circuit), so each keeps its own count.
+ */
+class EitherBreaker implements IBreaker {
+  constructor(private readonly breakers: readonly IBreaker[]) {}
+  get state(): unknown {
+    return this.breakers.map((b) => b.state);
+  }
+  set state(value: unknown) {
+    if (Array.isArray(value)) value.forEach((v, i) => { const b = this.breakers[i]; if (b) b.state = v; });
+  }
+  success(state: CircuitState): void {
+    for (const b of this.breakers) b.success(state);
+  }
+  failure(state: CircuitState): boolean {
+    let open = false;
+    for (const b of this.breakers) open = b.failure(state) || open;
+    return open;
+  }
+}
+
+/**
+ * A {@link SamplingBreaker} that opens when at least `minCalls` calls fell in the last `windowMs`
+ * and the failed share reaches `ratio`. cockatiel judges "more than `threshold`" of "at least
+ * `duration` × `minimumRps`" calls, where `duration` is `windowMs` rounded to its sub-windows
+ * (max(5, ⌈windowMs / 1000⌉) of them): the threshold is nudged down so that reaching the ratio
+ * opens it, and the rate is set half a call below `minCalls` so float rounding cannot move the line.
+ */
+function ratioBreaker(ratio: number, windowMs: number, minCalls: number): SamplingBreaker {
+  const slices = Math.max(5, Math.ceil(windowMs / 1000));
+  const duration = Math.round(windowMs / slices) * slices;
+  return new SamplingBreaker({
+    threshold: ratio * (1 - 1e-9),
+    duration: windowMs,
+    minimumRps: ((Math.max(1, minCalls) - 0.5) * 1000) / Math.max(1, duration),
+  });
+}
+
 /** cockatiel 3's own `isTaskCancelledError` tests for a bulkhead rejection (a bug): test the marker. */
 const isTaskCancelledError = (e: unknown): boolean => e instanceof Error && 'isTaskCancelledError' in e;
 
@@ -121,12 +171,20 @@ export class LegacyPolicy {
     if (o.breakerThreshold > 0) {
       this.breaker = circuitBreaker(
         handleWhen((e) => e instanceof ProductError && isPassing(e) && !NOT_RETRIED.has(e)),
-        { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) },
+        { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: this.makeBreaker() },
       );
       this.breaker.onBreak(() => {
         this.openedAt = this.now();
       });
     }
+  }
+
+  /** Consecutive failures, and (unless the ratio is 0) the failure ratio over the window. */
+  private makeBreaker(): IBreaker {
+    const consecutive = new ConsecutiveBreaker(this.o.breakerThreshold);
+    const ratio = this.o.breakerRatio ?? 0.5;
+    if (!(ratio > 0 && ratio < 1)) return consecutive;
+    return new EitherBreaker([consecutive, ratioBreaker(ratio, this.o.breakerWindowMs ?? 10_000, this.o.breakerMinCalls ?? 20)]);
   }
 
   /**
@@ -227,7 +285,7 @@ export class LegacyPolicy {
     if (this.outcomes.length > 20) this.outcomes.shift();
   }
 
-  /** For `/health/ready`: down while the breaker is open; degraded in a window, half-open, or after recent failures. */
+  /** For `/health/ready` (whichever condition opened the breaker): down while the breaker is open; degraded in a window, half-open, or after recent failures. */
   state(): ResilienceState {
     const b = this.breaker?.state;
     const breaker = this.isOpen() || b === CircuitState.Isolated ? 'open' : b === CircuitState.HalfOpen || b === CircuitState.Open ? 'halfOpen' : 'closed';

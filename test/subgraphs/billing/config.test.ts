@@ -12,7 +12,7 @@ describe('loadBillingConfig', () => {
       password: 'gateway-dev',
       timeoutMs: 10_000,
       stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
-      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, windowDefaultS: 30 },
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
       connectTimeoutMs: 2_000,
       maxInFlight: 20,
       maxQueue: 1000,
@@ -44,6 +44,8 @@ describe('loadBillingConfig', () => {
     expect(c.stale).toEqual({ maxEntries: 0, maxAgeSeconds: 60 });
     expect(() => loadBillingConfig({ BILLING_RETRY_ATTEMPTS: '-1' })).toThrow(/BILLING_RETRY_ATTEMPTS="-1" is not valid .*retried/);
     expect(() => loadBillingConfig({ BILLING_BREAKER_HALF_OPEN_AFTER_MS: 'soon' })).toThrow(/BILLING_BREAKER_HALF_OPEN_AFTER_MS/);
+    expect(() => loadBillingConfig({ BILLING_BREAKER_RATIO: '1' })).toThrow(/BILLING_BREAKER_RATIO/);
+    expect(loadBillingConfig({ BILLING_BREAKER_RATIO: '0.25', BILLING_BREAKER_WINDOW_MS: '30000', BILLING_BREAKER_MIN_CALLS: '50' }).resilience).toMatchObject({ breakerRatio: 0.25, breakerWindowMs: 30_000, breakerMinCalls: 50 });
   });
 });
 

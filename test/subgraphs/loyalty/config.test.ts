@@ -25,7 +25,7 @@ describe('loadLoyaltyConfig', () => {
 
   it('reads the resilience policy and the stale-if-error cache, with the defaults of the other subgraphs', () => {
     expect(loadLoyaltyConfig({})).toMatchObject({
-      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, windowDefaultS: 30 },
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
       stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
     });
     expect(
@@ -34,7 +34,7 @@ describe('loadLoyaltyConfig', () => {
       resilience: { budgetMs: 500, retryAttempts: 0, breakerThreshold: 0, breakerHalfOpenAfterMs: 2000, windowDefaultS: 5 },
       stale: { maxEntries: 0, maxAgeSeconds: 60 },
     });
-    for (const name of ['LOYALTY_BUDGET_MS', 'LOYALTY_RETRY_ATTEMPTS', 'LOYALTY_BREAKER_THRESHOLD', 'LOYALTY_BREAKER_HALF_OPEN_AFTER_MS', 'LOYALTY_WINDOW_DEFAULT_S', 'LOYALTY_STALE_MAX_ENTRIES', 'LOYALTY_STALE_MAX_AGE_S']) {
+    for (const name of ['LOYALTY_BUDGET_MS', 'LOYALTY_RETRY_ATTEMPTS', 'LOYALTY_BREAKER_THRESHOLD', 'LOYALTY_BREAKER_HALF_OPEN_AFTER_MS', 'LOYALTY_BREAKER_RATIO', 'LOYALTY_BREAKER_WINDOW_MS', 'LOYALTY_BREAKER_MIN_CALLS', 'LOYALTY_WINDOW_DEFAULT_S', 'LOYALTY_STALE_MAX_ENTRIES', 'LOYALTY_STALE_MAX_AGE_S']) {
       expect(() => loadLoyaltyConfig({ [name]: '-1' }), name).toThrow(new RegExp(name));
     }
   });

@@ -88,6 +88,75 @@ describe('LegacyPolicy', () => {
     expect(p.state().breaker).toBe('closed');
   });
 
+  describe('failure ratio over a sliding window', () => {
+    const ratioPolicy = (over: Partial<ResilienceOptions> = {}) =>
+      policy({ breakerThreshold: 5, retryAttempts: 0, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 20, breakerHalfOpenAfterMs: 10_000, ...over });
+    /** Runs `pattern` ('F' = unavailable, 'S' = success, 'R' = LEGACY_REJECTED) through `p`, one call at a time. */
+    async function run(p: LegacyPolicy, pattern: string): Promise<void> {
+      for (const c of pattern) {
+        const call = p.execute('read', 'op', async () => {
+          if (c === 'F') throw unavailable();
+          if (c === 'R') throw new ProductError('LEGACY_REJECTED', 'billing', 'no');
+          return 1;
+        });
+        if (c === 'S') await call;
+        else await failure(call);
+      }
+    }
+    // 60 % failures, never more than 2 in a row (threshold 5): the 20th call is a failure.
+    const sixty = 'SFSFF'.repeat(4);
+
+    it('opens on 60 % failures interleaved with successes once the minimum calls are reached', async () => {
+      const p = ratioPolicy();
+      await run(p, sixty.slice(0, 19));
+      expect(p.state()).toMatchObject({ state: 'degraded', breaker: 'closed' });
+      await run(p, sixty.slice(19));
+      expect(p.state()).toMatchObject({ state: 'down', breaker: 'open' });
+      let called = false;
+      const err = await failure(p.execute('read', 'op', async () => { called = true; return 1; }));
+      expect(called).toBe(false);
+      expect(err).toMatchObject({ code: 'LEGACY_UNAVAILABLE', retryable: true, retryAfterSeconds: 10 });
+    });
+
+    it('stays closed below the minimum number of calls, whatever the share', async () => {
+      const p = ratioPolicy();
+      await run(p, 'FFFFS'.repeat(3) + 'FFFF'); // 16 of 19 failed
+      expect(p.state().breaker).toBe('closed');
+      expect(await p.execute('read', 'op', async () => 'called')).toBe('called');
+    });
+
+    it('stays closed at 30 % failures', async () => {
+      const p = ratioPolicy();
+      await run(p, 'FSSFSSSFSS'.repeat(5));
+      expect(p.state()).toMatchObject({ state: 'degraded', breaker: 'closed' });
+      expect(await p.execute('read', 'op', async () => 'called')).toBe('called');
+    });
+
+    it('counts only retryable legacy failures (not LEGACY_REJECTED)', async () => {
+      const p = ratioPolicy();
+      await run(p, 'SRSRR'.repeat(8));
+      expect(p.state().breaker).toBe('closed');
+    });
+
+    it('closes again after a successful half-open probe, with a fresh window', async () => {
+      const p = ratioPolicy({ breakerHalfOpenAfterMs: 50 });
+      await run(p, sixty);
+      expect(p.state().breaker).toBe('open');
+      await new Promise((r) => setTimeout(r, 80));
+      expect(p.state().breaker).toBe('halfOpen');
+      expect(await p.execute('read', 'op', async () => 'probe')).toBe('probe');
+      expect(p.state().breaker).toBe('closed');
+      await run(p, 'FSF'); // the old failures no longer count
+      expect(p.state().breaker).toBe('closed');
+    });
+
+    it('judges only consecutive failures when the ratio is 0', async () => {
+      const p = ratioPolicy({ breakerRatio: 0 });
+      await run(p, sixty + sixty);
+      expect(p.state().breaker).toBe('closed');
+    });
+  });
+
   it('stops calling a kind of call for the window the system announced, and only that kind', async () => {
     const p = policy({ windowOf: (e) => (e.message === 'window' ? (e.retryAfterSeconds ?? true) : undefined) });
     let calls = 0;
