@@ -24,7 +24,7 @@ const specs = {
   CUSTOMER_SERVICE_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the CRM read is retried (never a write; 0 = never)', '2'),
   CUSTOMER_SERVICE_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the CRM calls that open the circuit breaker (0 = no breaker)', '5'),
   CUSTOMER_SERVICE_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the CRM', '10000'),
-  CUSTOMER_SERVICE_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.5), 'the share of failed the CRM calls in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.5'),
+  CUSTOMER_SERVICE_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed calls to the CRM in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
   CUSTOMER_SERVICE_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed the CRM calls is judged', '10000'),
   CUSTOMER_SERVICE_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest the CRM calls in the window for their share of failures to be judged', '20'),
   CUSTOMER_SERVICE_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the CRM is left alone after it announces a maintenance window without saying how long', '30'),
@@ -56,7 +56,7 @@ export interface CustomerServiceConfig {
   /**
    * Resilience policies (subgraphs/shared/resilience.ts): CUSTOMER_SERVICE_BUDGET_MS (15 000), CUSTOMER_SERVICE_RETRY_ATTEMPTS
    * (2), CUSTOMER_SERVICE_BREAKER_THRESHOLD (5), CUSTOMER_SERVICE_BREAKER_HALF_OPEN_AFTER_MS (10 000),
-   * CUSTOMER_SERVICE_BREAKER_RATIO (0.5), CUSTOMER_SERVICE_BREAKER_WINDOW_MS (10 000), CUSTOMER_SERVICE_BREAKER_MIN_CALLS (20), CUSTOMER_SERVICE_WINDOW_DEFAULT_S (30).
+   * CUSTOMER_SERVICE_BREAKER_RATIO (0.8), CUSTOMER_SERVICE_BREAKER_WINDOW_MS (10 000), CUSTOMER_SERVICE_BREAKER_MIN_CALLS (20), CUSTOMER_SERVICE_WINDOW_DEFAULT_S (30).
    */
   readonly resilience: ResilienceSettings;
   /** Stale-if-error cache: CUSTOMER_SERVICE_STALE_MAX_ENTRIES (10 000), CUSTOMER_SERVICE_STALE_MAX_AGE_S (300). */

@@ -25,7 +25,7 @@ const specs = {
   NETWORK_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the NMS read is retried (never a write; 0 = never)', '2'),
   NETWORK_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the NMS calls that open the circuit breaker (0 = no breaker)', '5'),
   NETWORK_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the NMS', '10000'),
-  NETWORK_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.5), 'the share of failed the NMS calls in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.5'),
+  NETWORK_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed calls to the NMS in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
   NETWORK_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed the NMS calls is judged', '10000'),
   NETWORK_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest the NMS calls in the window for their share of failures to be judged', '20'),
   NETWORK_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the NMS is left alone after it announces a maintenance window without saying how long', '30'),
@@ -57,7 +57,7 @@ export interface NetworkConfig {
   /**
    * Resilience policies (subgraphs/shared/resilience.ts): NETWORK_BUDGET_MS (15 000), NETWORK_RETRY_ATTEMPTS
    * (2), NETWORK_BREAKER_THRESHOLD (5), NETWORK_BREAKER_HALF_OPEN_AFTER_MS (10 000),
-   * NETWORK_BREAKER_RATIO (0.5), NETWORK_BREAKER_WINDOW_MS (10 000), NETWORK_BREAKER_MIN_CALLS (20), NETWORK_WINDOW_DEFAULT_S (30).
+   * NETWORK_BREAKER_RATIO (0.8), NETWORK_BREAKER_WINDOW_MS (10 000), NETWORK_BREAKER_MIN_CALLS (20), NETWORK_WINDOW_DEFAULT_S (30).
    */
   readonly resilience: ResilienceSettings;
   /** Stale-if-error cache: NETWORK_STALE_MAX_ENTRIES (10 000), NETWORK_STALE_MAX_AGE_S (300). */

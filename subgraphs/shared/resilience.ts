@@ -182,7 +182,9 @@ export class LegacyPolicy {
   /** Consecutive failures, and (unless the ratio is 0) the failure ratio over the window. */
   private makeBreaker(): IBreaker {
     const consecutive = new ConsecutiveBreaker(this.o.breakerThreshold);
-    const ratio = this.o.breakerRatio ?? 0.5;
+    // Attempts, not requests, are counted (the breaker sits inside the retries): at 50 % failed
+    // attempts, two retries still answer 87.5 % of requests, so the default trips only well above.
+    const ratio = this.o.breakerRatio ?? 0.8;
     if (!(ratio > 0 && ratio < 1)) return consecutive;
     return new EitherBreaker([consecutive, ratioBreaker(ratio, this.o.breakerWindowMs ?? 10_000, this.o.breakerMinCalls ?? 20)]);
   }
