@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
+import { loadPolicyConfig } from '../shared/policyConfig.js';
 import { BALANCE_BATCH_LIMIT, CUSTOMER_BATCH_LIMIT, PAGE_SIZE_LIMIT } from './client/BillingClient.js';
 
 /**
@@ -29,16 +30,6 @@ const specs = {
     String(BALANCE_BATCH_LIMIT),
   ),
   BILLING_PAGE_SIZE: defineVar(vars.positiveInt(PAGE_SIZE_LIMIT, PAGE_SIZE_LIMIT), `the FetchRowNum of paged billing calls, at most ${PAGE_SIZE_LIMIT}`, String(PAGE_SIZE_LIMIT)),
-  BILLING_STALE_MAX_ENTRIES: defineVar(z.coerce.number().int().min(0).max(10_000_000).default(10_000), 'the most last-known billing entities kept to answer with when billing fails (0 = none)', '10000'),
-  BILLING_STALE_MAX_AGE_S: defineVar(vars.positiveInt(300, 86_400), 'the oldest last-known billing value, in seconds, served when billing fails', '300'),
-  BILLING_BUDGET_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds one billing call may take with all its retries together (then LEGACY_TIMEOUT)', '15000'),
-  BILLING_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed billing read is retried (never a write; 0 = never)', '2'),
-  BILLING_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed billing calls that open the circuit breaker (0 = no breaker)', '5'),
-  BILLING_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to billing', '10000'),
-  BILLING_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed billing calls in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
-  BILLING_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed billing calls is judged', '10000'),
-  BILLING_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest billing calls in the window for their share of failures to be judged', '20'),
-  BILLING_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds billing is left alone after it announces a maintenance window without saying how long', '30'),
   BILLING_DEDUP: defineVar(vars.boolean(true), 'whether identical billing reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   BILLING_OPERATOR_ID: defineVar(vars.string('gateway'), 'the OperatorID billing records for calls made on behalf of the gateway', 'gateway'),
   BILLING_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the billing subgraph listens on', '127.0.0.1'),
@@ -113,17 +104,7 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
     pageSize: c.BILLING_PAGE_SIZE,
     operatorId: c.BILLING_OPERATOR_ID,
     dedup: c.BILLING_DEDUP,
-    stale: Object.freeze({ maxEntries: c.BILLING_STALE_MAX_ENTRIES, maxAgeSeconds: c.BILLING_STALE_MAX_AGE_S }),
-    resilience: Object.freeze({
-      budgetMs: c.BILLING_BUDGET_MS,
-      retryAttempts: c.BILLING_RETRY_ATTEMPTS,
-      breakerThreshold: c.BILLING_BREAKER_THRESHOLD,
-      breakerHalfOpenAfterMs: c.BILLING_BREAKER_HALF_OPEN_AFTER_MS,
-      breakerRatio: c.BILLING_BREAKER_RATIO,
-      breakerWindowMs: c.BILLING_BREAKER_WINDOW_MS,
-      breakerMinCalls: c.BILLING_BREAKER_MIN_CALLS,
-      windowDefaultS: c.BILLING_WINDOW_DEFAULT_S,
-    }),
+    ...loadPolicyConfig('BILLING', 'billing', env),
     host: c.BILLING_SUBGRAPH_HOST,
     port: c.BILLING_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,

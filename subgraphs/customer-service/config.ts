@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
+import { loadPolicyConfig } from '../shared/policyConfig.js';
 
 /**
  * The customer-service subgraph's configuration, read once from the environment (design.md,
@@ -18,16 +19,6 @@ const specs = {
   CUSTOMER_SERVICE_MAX_CONCURRENCY: defineVar(vars.positiveInt(5, 100), 'the most CRM calls in flight on our session (the CRM answers 429 beyond 5)', '5'),
   CUSTOMER_SERVICE_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most CRM calls waiting for a free slot before more are refused', '1000'),
   CUSTOMER_SERVICE_BATCH_SIZE: defineVar(vars.positiveInt(50, 50), 'the keys per CRM batch call (customers:lookup, :byCustomer, OR-ed look-ups), at most 50', '50'),
-  CUSTOMER_SERVICE_STALE_MAX_ENTRIES: defineVar(z.coerce.number().int().min(0).max(10_000_000).default(10_000), 'the most last-known the CRM entities kept to answer with when the CRM fails (0 = none)', '10000'),
-  CUSTOMER_SERVICE_STALE_MAX_AGE_S: defineVar(vars.positiveInt(300, 86_400), 'the oldest last-known the CRM value, in seconds, served when the CRM fails', '300'),
-  CUSTOMER_SERVICE_BUDGET_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds one the CRM call may take with all its retries together (then LEGACY_TIMEOUT)', '15000'),
-  CUSTOMER_SERVICE_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the CRM read is retried (never a write; 0 = never)', '2'),
-  CUSTOMER_SERVICE_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the CRM calls that open the circuit breaker (0 = no breaker)', '5'),
-  CUSTOMER_SERVICE_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the CRM', '10000'),
-  CUSTOMER_SERVICE_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed calls to the CRM in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
-  CUSTOMER_SERVICE_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed the CRM calls is judged', '10000'),
-  CUSTOMER_SERVICE_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest the CRM calls in the window for their share of failures to be judged', '20'),
-  CUSTOMER_SERVICE_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the CRM is left alone after it announces a maintenance window without saying how long', '30'),
   CUSTOMER_SERVICE_DEDUP: defineVar(vars.boolean(true), 'whether identical CRM reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   CUSTOMER_SERVICE_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the customer-service subgraph listens on', '127.0.0.1'),
   CUSTOMER_SERVICE_SUBGRAPH_PORT: defineVar(vars.port(4001), 'a free TCP port for the customer-service subgraph (0 picks one)', '4001'),
@@ -93,17 +84,7 @@ export function loadCustomerServiceConfig(env: NodeJS.ProcessEnv = process.env):
     maxQueue: c.CUSTOMER_SERVICE_MAX_QUEUE,
     batchSize: c.CUSTOMER_SERVICE_BATCH_SIZE,
     dedup: c.CUSTOMER_SERVICE_DEDUP,
-    stale: Object.freeze({ maxEntries: c.CUSTOMER_SERVICE_STALE_MAX_ENTRIES, maxAgeSeconds: c.CUSTOMER_SERVICE_STALE_MAX_AGE_S }),
-    resilience: Object.freeze({
-      budgetMs: c.CUSTOMER_SERVICE_BUDGET_MS,
-      retryAttempts: c.CUSTOMER_SERVICE_RETRY_ATTEMPTS,
-      breakerThreshold: c.CUSTOMER_SERVICE_BREAKER_THRESHOLD,
-      breakerHalfOpenAfterMs: c.CUSTOMER_SERVICE_BREAKER_HALF_OPEN_AFTER_MS,
-      breakerRatio: c.CUSTOMER_SERVICE_BREAKER_RATIO,
-      breakerWindowMs: c.CUSTOMER_SERVICE_BREAKER_WINDOW_MS,
-      breakerMinCalls: c.CUSTOMER_SERVICE_BREAKER_MIN_CALLS,
-      windowDefaultS: c.CUSTOMER_SERVICE_WINDOW_DEFAULT_S,
-    }),
+    ...loadPolicyConfig('CUSTOMER_SERVICE', 'the CRM', env),
     host: c.CUSTOMER_SERVICE_SUBGRAPH_HOST,
     port: c.CUSTOMER_SERVICE_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,

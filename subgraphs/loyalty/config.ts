@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
+import { loadPolicyConfig } from '../shared/policyConfig.js';
 
 /**
  * The loyalty subgraph's configuration, read once from the environment (design.md,
@@ -18,16 +19,6 @@ const specs = {
   LOYALTY_MAX_CONCURRENCY: defineVar(vars.positiveInt(10, 1000), 'the most loyalty calls in flight at once', '10'),
   LOYALTY_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most loyalty calls waiting for a free slot before more are refused', '1000'),
   LOYALTY_BATCH_SIZE: defineVar(vars.positiveInt(50, 50), 'the customers per ledger balance call, at most 50 (the ledger refuses more)', '50'),
-  LOYALTY_STALE_MAX_ENTRIES: defineVar(z.coerce.number().int().min(0).max(10_000_000).default(10_000), 'the most last-known the loyalty ledger values kept to answer with when the loyalty ledger fails (0 = none)', '10000'),
-  LOYALTY_STALE_MAX_AGE_S: defineVar(vars.positiveInt(300, 86_400), 'the oldest last-known the loyalty ledger value, in seconds, served when the loyalty ledger fails', '300'),
-  LOYALTY_BUDGET_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds one the loyalty ledger call may take with all its retries together (then LEGACY_TIMEOUT)', '15000'),
-  LOYALTY_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the loyalty ledger read is retried (never a write; 0 = never)', '2'),
-  LOYALTY_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the loyalty ledger calls that open the circuit breaker (0 = no breaker)', '5'),
-  LOYALTY_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the loyalty ledger', '10000'),
-  LOYALTY_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed calls to the loyalty ledger in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
-  LOYALTY_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed the loyalty ledger calls is judged', '10000'),
-  LOYALTY_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest the loyalty ledger calls in the window for their share of failures to be judged', '20'),
-  LOYALTY_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the loyalty ledger is left alone after it announces a maintenance window without saying how long', '30'),
   LOYALTY_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the loyalty subgraph listens on', '127.0.0.1'),
   LOYALTY_SUBGRAPH_PORT: defineVar(vars.port(4004), 'a free TCP port for the loyalty subgraph (0 picks one)', '4004'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -86,17 +77,7 @@ export function loadLoyaltyConfig(env: NodeJS.ProcessEnv = process.env): Loyalty
     maxConcurrency: c.LOYALTY_MAX_CONCURRENCY,
     maxQueue: c.LOYALTY_MAX_QUEUE,
     batchSize: c.LOYALTY_BATCH_SIZE,
-    stale: Object.freeze({ maxEntries: c.LOYALTY_STALE_MAX_ENTRIES, maxAgeSeconds: c.LOYALTY_STALE_MAX_AGE_S }),
-    resilience: Object.freeze({
-      budgetMs: c.LOYALTY_BUDGET_MS,
-      retryAttempts: c.LOYALTY_RETRY_ATTEMPTS,
-      breakerThreshold: c.LOYALTY_BREAKER_THRESHOLD,
-      breakerHalfOpenAfterMs: c.LOYALTY_BREAKER_HALF_OPEN_AFTER_MS,
-      breakerRatio: c.LOYALTY_BREAKER_RATIO,
-      breakerWindowMs: c.LOYALTY_BREAKER_WINDOW_MS,
-      breakerMinCalls: c.LOYALTY_BREAKER_MIN_CALLS,
-      windowDefaultS: c.LOYALTY_WINDOW_DEFAULT_S,
-    }),
+    ...loadPolicyConfig('LOYALTY', 'the loyalty ledger', env),
     host: c.LOYALTY_SUBGRAPH_HOST,
     port: c.LOYALTY_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
+import { loadPolicyConfig } from '../shared/policyConfig.js';
 
 /**
  * The network subgraph's configuration, read once from the environment (design.md,
@@ -19,16 +20,6 @@ const specs = {
   NETWORK_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most NMS calls waiting for a free slot before more are refused', '1000'),
   NETWORK_BATCH_SIZE: defineVar(vars.positiveInt(100, 100), 'the keys per NMS batch call, at most 100', '100'),
   NETWORK_PAGE_SIZE: defineVar(vars.positiveInt(1000, 5000), 'the entries per page of an NMS list, at most 5000', '1000'),
-  NETWORK_STALE_MAX_ENTRIES: defineVar(z.coerce.number().int().min(0).max(10_000_000).default(10_000), 'the most last-known the NMS entities kept to answer with when the NMS fails (0 = none)', '10000'),
-  NETWORK_STALE_MAX_AGE_S: defineVar(vars.positiveInt(300, 86_400), 'the oldest last-known the NMS value, in seconds, served when the NMS fails', '300'),
-  NETWORK_BUDGET_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds one the NMS call may take with all its retries together (then LEGACY_TIMEOUT)', '15000'),
-  NETWORK_RETRY_ATTEMPTS: defineVar(z.coerce.number().int().min(0).max(10).default(2), 'how many times a failed the NMS read is retried (never a write; 0 = never)', '2'),
-  NETWORK_BREAKER_THRESHOLD: defineVar(z.coerce.number().int().min(0).max(1000).default(5), 'the consecutive failed the NMS calls that open the circuit breaker (0 = no breaker)', '5'),
-  NETWORK_BREAKER_HALF_OPEN_AFTER_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds the breaker stays open before one probe call to the NMS', '10000'),
-  NETWORK_BREAKER_RATIO: defineVar(z.coerce.number().min(0).lt(1).default(0.8), 'the share of failed calls to the NMS in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)', '0.8'),
-  NETWORK_BREAKER_WINDOW_MS: defineVar(vars.milliseconds(10_000), 'the milliseconds of the sliding window over which the share of failed the NMS calls is judged', '10000'),
-  NETWORK_BREAKER_MIN_CALLS: defineVar(vars.positiveInt(20, 1_000_000), 'the fewest the NMS calls in the window for their share of failures to be judged', '20'),
-  NETWORK_WINDOW_DEFAULT_S: defineVar(vars.positiveInt(30, 86_400), 'the seconds the NMS is left alone after it announces a maintenance window without saying how long', '30'),
   NETWORK_DEDUP: defineVar(vars.boolean(true), 'whether identical NMS reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
   NETWORK_SUBGRAPH_PORT: defineVar(vars.port(4003), 'a free TCP port for the network subgraph (0 picks one)', '4003'),
@@ -94,17 +85,7 @@ export function loadNetworkConfig(env: NodeJS.ProcessEnv = process.env): Network
     batchSize: c.NETWORK_BATCH_SIZE,
     pageSize: c.NETWORK_PAGE_SIZE,
     dedup: c.NETWORK_DEDUP,
-    stale: Object.freeze({ maxEntries: c.NETWORK_STALE_MAX_ENTRIES, maxAgeSeconds: c.NETWORK_STALE_MAX_AGE_S }),
-    resilience: Object.freeze({
-      budgetMs: c.NETWORK_BUDGET_MS,
-      retryAttempts: c.NETWORK_RETRY_ATTEMPTS,
-      breakerThreshold: c.NETWORK_BREAKER_THRESHOLD,
-      breakerHalfOpenAfterMs: c.NETWORK_BREAKER_HALF_OPEN_AFTER_MS,
-      breakerRatio: c.NETWORK_BREAKER_RATIO,
-      breakerWindowMs: c.NETWORK_BREAKER_WINDOW_MS,
-      breakerMinCalls: c.NETWORK_BREAKER_MIN_CALLS,
-      windowDefaultS: c.NETWORK_WINDOW_DEFAULT_S,
-    }),
+    ...loadPolicyConfig('NETWORK', 'the NMS', env),
     host: c.NETWORK_SUBGRAPH_HOST,
     port: c.NETWORK_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,
