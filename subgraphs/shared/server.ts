@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -11,6 +11,9 @@ import express from 'express';
 import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { findProductError, type ErrorSystem } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { scopeKeyOf, type Area, type Viewer } from '../../lib/viewer.js';
+import { VIEWER_HEADER, ViewerTokenError } from '../../lib/viewerToken.js';
+import { guardFieldAreas, UNRESTRICTED_VIEWER, type SubgraphAuth } from './auth.js';
 import type { StaleNote } from './staleCache.js';
 
 /**
@@ -25,10 +28,12 @@ export interface RequestScope {
   /** Accepted from `x-request-id` (the gateway sends one) or generated; forwarded to legacy calls. */
   readonly requestId: string;
   readonly logger: Logger;
+  /** Who is asking (from the gateway's signed `x-viewer` token); every access check reads it. */
+  readonly viewer: Viewer;
   /**
-   * The viewer's scope, part of every cross-request cache key (design.md). Always `'*'` until
-   * viewers arrive (a later issue); then it must tell provinces apart. The server always sets it;
-   * optional only for contexts that tests build by hand (absent: no cross-request cache is used).
+   * The viewer's roles and region ({@link scopeKeyOf}), part of every cross-request cache and
+   * deduplication key (design.md). The server always sets it; optional only for contexts that
+   * tests build by hand (absent: no cross-request cache is used).
    */
   readonly scopeKey?: string;
   /** Values served stale this request (stale-if-error); written to `extensions.stale`. */
@@ -53,6 +58,10 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   readonly logger: Logger;
   readonly readiness?: () => Readiness | Promise<Readiness>;
   readonly plugins?: ApolloServerPlugin<TContext>[];
+  /** How requests prove they come through the gateway (`loadSubgraphAuth`). */
+  readonly auth: SubgraphAuth;
+  /** `Type.field` → area, for fields only some roles may read (design.md's matrix); see {@link guardFieldAreas}. */
+  readonly fieldAreas?: Readonly<Record<string, Area>>;
 }
 
 export interface RunningSubgraph {
@@ -106,13 +115,21 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
-  const schema = buildSubgraphSchema({ typeDefs: parse(options.typeDefs), resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  const schema = guardFieldAreas(
+    buildSubgraphSchema({ typeDefs: parse(options.typeDefs), resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    system,
+    options.fieldAreas ?? {},
+  );
   const server = new ApolloServer<TContext>({
     schema,
     formatError: formatSubgraphError(system, logger),
     includeStacktraceInErrorResponses: false,
     // No inline tracing: nothing here reports to Apollo's cloud, and it costs CPU on every request.
+    // No cache control either: the gateway does not read subgraph cache hints, and without a
+    // plugin that listens to every field Apollo Server leaves the resolvers unwrapped (issue 4's
+    // profile: the wrapper and the hints were ~3 % of a subgraph's CPU).
     plugins: [
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
@@ -130,15 +147,34 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     // 200 while this process can serve: a legacy system being down degrades fields, not us.
     res.json({ status: 'ready', ...readiness });
   });
+  const viewers = new WeakMap<express.Request, Viewer>();
   app.use(
     '/graphql',
+    // Before anything is parsed: only the gateway may call a subgraph (issue: nobody reads a
+    // legacy system around the gateway).
+    async (req, res, next) => {
+      if (options.auth.kind === 'disabled') {
+        viewers.set(req, UNRESTRICTED_VIEWER);
+        return next();
+      }
+      const header = req.headers[VIEWER_HEADER];
+      try {
+        viewers.set(req, await options.auth.verifier.verify(typeof header === 'string' ? header : undefined));
+        next();
+      } catch (e) {
+        if (!(e instanceof ViewerTokenError)) return next(e);
+        logger.warn({ remote: req.socket.remoteAddress, reason: e.message }, 'request refused: no valid gateway signature');
+        res.status(401).json({ errors: [{ message: e.message, extensions: { code: 'UNAUTHENTICATED', system, retryable: false } }] });
+      }
+    },
     express.json({ limit: '2mb' }),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const header = req.headers[REQUEST_ID_HEADER];
         const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
         res.setHeader(REQUEST_ID_HEADER, requestId);
-        return options.createContext({ requestId, logger: logger.child({ requestId }), scopeKey: '*', stale: [] });
+        const viewer = viewers.get(req)!;
+        return options.createContext({ requestId, logger: logger.child({ requestId }), viewer, scopeKey: scopeKeyOf(viewer), stale: [] });
       },
     }),
   );
