@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { staleIfError, type StaleContext } from '../shared/staleCache.js';
-import type { CustomerServiceClient } from './client/CustomerServiceClient.js';
+import type { CrmRegion, CustomerServiceClient } from './client/CustomerServiceClient.js';
 import { TICKET_STATUSES, type Customer, type CustomerSearch, type Interaction, type Page, type Survey, type Ticket, type TicketSearch, type TicketStatus } from './domain.js';
 import { normalizeCustomerId, normalizeTicketId } from './keys.js';
 
@@ -60,6 +60,11 @@ export interface LoaderOptions {
   readonly batchSize?: number;
   /** Stale-if-error for customers (subgraphs/shared/staleCache.ts). @default none */
   readonly stale?: StaleContext | undefined;
+  /**
+   * The viewer's region (scope.ts `crmRegionOf`): a customer's tickets are asked of the CRM in it
+   * only, so that `first` counts the tickets the viewer may see. @default none (headquarters)
+   */
+  readonly region?: CrmRegion | undefined;
 }
 
 /** Answers `keys` in order from what was found, `null` where nothing was. */
@@ -135,7 +140,7 @@ export function createLoaders(client: CustomerServiceClient, options: LoaderOpti
       const results = new Map<string, Map<string, Ticket[]>>();
       await Promise.all(
         [...groups].map(async ([g, { statuses, first, ids }]) => {
-          const tickets = await client.ticketsByCustomers([...ids], statuses, first);
+          const tickets = await client.ticketsByCustomers([...ids], statuses, first, options.region);
           primeTickets(tickets);
           results.set(g, byCustomer(tickets));
         }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
 import { loadPolicyConfig } from '../shared/policyConfig.js';
+import { loadSubgraphAuth, type SubgraphAuth } from '../shared/auth.js';
 
 /**
  * The loyalty subgraph's configuration, read once from the environment (design.md,
@@ -53,6 +54,12 @@ export interface LoyaltyConfig {
   /** @default 4004 */
   readonly port: number;
   readonly logLevel: string;
+  /**
+   * How requests prove they come through the gateway: VIEWER_VERIFY_KEY (the gateway's viewer
+   * public key, PEM text or path; required) or AUTH_DISABLED=true (benchmarks only, refused with
+   * NODE_ENV=production). subgraphs/shared/auth.ts.
+   */
+  readonly auth: SubgraphAuth;
 }
 
 export function loadLoyaltyConfig(env: NodeJS.ProcessEnv = process.env): LoyaltyConfig {
@@ -81,5 +88,6 @@ export function loadLoyaltyConfig(env: NodeJS.ProcessEnv = process.env): Loyalty
     host: c.LOYALTY_SUBGRAPH_HOST,
     port: c.LOYALTY_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,
+    auth: loadSubgraphAuth(env),
   });
 }

@@ -3,6 +3,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
+import type { Area } from '../../lib/viewer.js';
+import { guardFieldAreas } from '../shared/auth.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
 import { StaleCache } from '../shared/staleCache.js';
 import { HttpLoyaltyClient } from './client/LoyaltyClient.js';
@@ -16,9 +18,16 @@ export const loyaltyTypeDefs = readFileSync(new URL('./schema.graphql', import.m
 /** The resolver map in the form `@apollo/subgraph` takes (the generated types are stricter). */
 export const loyaltyResolvers = resolvers as GraphQLResolverMap<Context>;
 
-/** The executable subgraph schema, for tests that run operations without HTTP. */
+/**
+ * design.md's permission matrix for this subgraph's fields: everything it adds to `Customer` is
+ * the `loyalty` area (the NOC does not read it). The shared server guards each listed field.
+ */
+export const loyaltyFieldAreas: Readonly<Record<string, Area>> = { 'Customer.loyalty': 'loyalty' };
+
+/** The executable subgraph schema, fields guarded by area as the server guards them, for tests that run operations without HTTP. */
 export function buildLoyaltySchema(): GraphQLSchema {
-  return buildSubgraphSchema({ typeDefs: parse(loyaltyTypeDefs), resolvers: loyaltyResolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: parse(loyaltyTypeDefs), resolvers: loyaltyResolvers as GraphQLResolverMap<unknown> });
+  return guardFieldAreas(schema, 'loyalty', loyaltyFieldAreas);
 }
 
 /**
@@ -49,6 +58,8 @@ export async function startLoyaltySubgraph(config: LoyaltyConfig, logger: Logger
       port: config.port,
       logger,
       readiness: () => ({ systems: { 'loyalty': client.resilienceState() } }),
+      auth: config.auth,
+      fieldAreas: loyaltyFieldAreas,
     });
     return {
       ...running,

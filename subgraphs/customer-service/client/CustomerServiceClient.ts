@@ -9,7 +9,7 @@ import type { Customer, CustomerSearch, Interaction, Page, Survey, Ticket, Ticke
 import { credentialsRejected, CrmBadResponseError, readErrorBody, sblCode, toProductError } from './errors.js';
 import { createCrmHttp, HTTPError, type CrmHttp, type CrmHttpOptions } from './http.js';
 import { toCustomer, toInteraction, toSurvey, toTicket } from './normalize.js';
-import { customerSearchSpec, eq, orChunks, statusCondition, ticketSearchSpec, type Spec } from './searchspec.js';
+import { and, customerSearchSpec, eq, orChunks, regionCondition, statusCondition, ticketSearchSpec, type Spec } from './searchspec.js';
 import { CrmSession } from './session.js';
 import {
   SESSION_EXPIRED,
@@ -41,11 +41,17 @@ export interface CustomerServiceClient {
    * `POST data/ServiceRequest:byCustomer` (50 customers a call): up to `limitPerCustomer` tickets of
    * each customer, newest first, only the given statuses (absent = all).
    */
-  ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number): Promise<Ticket[]>;
+  ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number, region?: CrmRegion): Promise<Ticket[]>;
   /** `POST data/Activity:byCustomer`: up to `limitPerCustomer` interactions of each, newest first. */
   interactionsByCustomers(customerIds: readonly string[], limitPerCustomer: number): Promise<Interaction[]>;
   /** `POST data/Survey:byCustomer` with `limitPerCustomer: 1`: each customer's latest survey. */
   latestSurveys(customerIds: readonly string[]): Promise<Survey[]>;
+}
+
+/** A viewer's region as a CRM condition (`[Province]`, `[Local Network]`); see scope.ts. */
+export interface CrmRegion {
+  readonly province: string;
+  readonly localNetwork?: string | undefined;
 }
 
 export interface HttpCustomerServiceClientOptions extends Omit<CrmHttpOptions, 'maxSockets'> {
@@ -233,10 +239,11 @@ export class HttpCustomerServiceClient implements CustomerServiceClient {
     return { items: this.normalize('GET ServiceRequest', page.items, toTicket), hasNextPage: page.hasNextPage };
   }
 
-  async ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number): Promise<Ticket[]> {
+  async ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number, region?: CrmRegion): Promise<Ticket[]> {
     const status = statusCondition(statuses);
     if (status === 'none') return [];
-    const items = await this.byCustomer('ServiceRequest', customerIds, limitPerCustomer, NEWEST_TICKETS, status === 'all' ? undefined : status, wireServiceRequest);
+    const parts = [...regionCondition(region), ...(status === 'all' ? [] : [status])];
+    const items = await this.byCustomer('ServiceRequest', customerIds, limitPerCustomer, NEWEST_TICKETS, parts.length ? and(...parts) : undefined, wireServiceRequest);
     return this.normalize('POST ServiceRequest:byCustomer', items, toTicket);
   }
 

@@ -1,6 +1,6 @@
 import type { ProductError } from '../../../lib/errors.js';
 import type { Customer, CustomerSearch, Interaction, Page, Survey, Ticket, TicketSearch, TicketStatus } from '../domain.js';
-import type { CustomerServiceClient } from './CustomerServiceClient.js';
+import type { CrmRegion, CustomerServiceClient } from './CustomerServiceClient.js';
 
 /**
  * An in-memory CRM for resolver and loader tests (style.md 4): the same answers as the HTTP client
@@ -94,11 +94,11 @@ export class FakeCustomerServiceClient implements CustomerServiceClient {
     return { items: all.slice(offset, offset + count), hasNextPage: all.length > offset + count };
   }
 
-  async ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number): Promise<Ticket[]> {
-    await this.record('ticketsByCustomers', customerIds, [customerIds, statuses, limitPerCustomer]);
+  async ticketsByCustomers(customerIds: readonly string[], statuses: readonly TicketStatus[] | undefined, limitPerCustomer: number, region?: CrmRegion): Promise<Ticket[]> {
+    await this.record('ticketsByCustomers', customerIds, region === undefined ? [customerIds, statuses, limitPerCustomer] : [customerIds, statuses, limitPerCustomer, region]);
     return [...new Set(customerIds)].flatMap((id) =>
       this.tickets
-        .filter((t) => t.customerId === id && (statuses === undefined || statuses.includes(t.status)))
+        .filter((t) => t.customerId === id && (statuses === undefined || statuses.includes(t.status)) && (region === undefined || matchesTicket(t, region)))
         .sort(newestFirst((t) => t.openedAt))
         .slice(0, limitPerCustomer),
     );

@@ -126,6 +126,12 @@ export function statusCondition(statuses: readonly TicketStatus[] | undefined): 
   return or(...parts);
 }
 
+/** `[Province]` and `[Local Network]` terms for a region (none for headquarters, `undefined`). */
+export function regionCondition(region: { readonly province: string; readonly localNetwork?: string | undefined } | undefined): Spec[] {
+  if (region === undefined) return [];
+  return [eq('Province', region.province), ...(region.localNetwork === undefined ? [] : [eq('Local Network', region.localNetwork)])];
+}
+
 /** The searchspec of a customer search; undefined for no condition (the CRM lists everyone). */
 export function customerSearchSpec(f: CustomerSearch): Spec | undefined {
   const parts: Spec[] = [];

@@ -2,6 +2,7 @@ import { checkFirst, connection, offsetAfter } from '../../shared/pagination.js'
 import type { CustomerResolvers } from '../generated/resolvers-types.js';
 import { canonicalStatuses, loadCustomer } from '../loaders.js';
 import { contactsFor, identificationFor } from '../pii.js';
+import { inViewerScope, scopedConnection, scopedCustomerSearch, visibleCustomer } from '../scope.js';
 
 const SYSTEM = 'customer-service';
 
@@ -9,32 +10,39 @@ const SYSTEM = 'customer-service';
  * `Customer`, whose identity this subgraph owns (the CRM is the source of truth). A reference
  * resolves through the customer loader, so every representation of an `_entities` call shares
  * one `customers:lookup` per 50; a customer the CRM does not know resolves to null, which leaves
- * this subgraph's fields null and the other subgraphs' fields untouched.
+ * this subgraph's fields null and the other subgraphs' fields untouched. A customer outside the
+ * viewer's region is null with FORBIDDEN, through `_entities` as everywhere (scope.ts), so no
+ * subgraph's fields of it are read.
  */
 export const Customer: CustomerResolvers = {
-  __resolveReference(ref, ctx) {
-    return loadCustomer(ctx.loaders, ref.id);
+  async __resolveReference(ref, ctx) {
+    return visibleCustomer(ctx, await loadCustomer(ctx.loaders, ref.id));
   },
 
   identification: (customer, _args, ctx) => identificationFor(customer, ctx),
   contacts: (customer, _args, ctx) => contactsFor(customer, ctx),
 
-  group(customer, _args, ctx) {
+  async group(customer, _args, ctx) {
     // contract §3: `Parent Row Id` names the group parent; a parent the CRM has lost is no group.
-    return customer.groupId === null ? null : loadCustomer(ctx.loaders, customer.groupId);
+    // A parent in another region (a national group) is FORBIDDEN to a regional viewer.
+    return customer.groupId === null ? null : visibleCustomer(ctx, await loadCustomer(ctx.loaders, customer.groupId));
   },
 
   async groupMembers(customer, { first, after }, ctx) {
     const count = checkFirst(SYSTEM, first);
     const offset = offsetAfter(SYSTEM, after);
-    const page = await ctx.loaders.customerPage.load({ filter: { groupId: customer.id }, offset, count });
-    return connection(page.items, offset, page.hasNextPage);
+    // Only the members in the viewer's region, asked of the CRM so that pages count only those.
+    const filter = scopedCustomerSearch(ctx.viewer, { groupId: customer.id });
+    if (filter === 'empty') return connection([], offset, false);
+    const page = await ctx.loaders.customerPage.load({ filter, offset, count });
+    return scopedConnection(ctx.viewer, page.items, offset, page.hasNextPage);
   },
 
-  tickets(customer, { status, first }, ctx) {
+  async tickets(customer, { status, first }, ctx) {
     const count = checkFirst(SYSTEM, first);
     if (count === 0) return [];
-    return ctx.loaders.customerTickets.load({ customerId: customer.id, statuses: canonicalStatuses(status), first: count });
+    // The loaders ask the CRM for the tickets in the viewer's region only; filtered again here.
+    return inViewerScope(ctx.viewer, await ctx.loaders.customerTickets.load({ customerId: customer.id, statuses: canonicalStatuses(status), first: count }));
   },
 
   interactions(customer, { first }, ctx) {

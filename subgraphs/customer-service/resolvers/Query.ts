@@ -17,6 +17,8 @@ import {
   TICKET_ID_FORMAT,
 } from '../keys.js';
 import { canonicalStatuses } from '../loaders.js';
+import { assertMaySearchByPii } from '../pii.js';
+import { scopedConnection, scopedCustomerSearch, scopedTicketSearch, visibleCustomer, visibleTicket } from '../scope.js';
 
 const SYSTEM = 'customer-service';
 
@@ -53,29 +55,40 @@ export function ticketSearch(filter: TicketFilter | null | undefined): TicketSea
   };
 }
 
+/**
+ * Root look-ups and searches. A look-up outside the viewer's region is null with FORBIDDEN; a
+ * search is narrowed to the viewer's region at the CRM (scope.ts), so that its pages hold only what
+ * the viewer may see.
+ */
 export const Query: QueryResolvers = {
-  customer(_root, { id }, ctx) {
+  async customer(_root, { id }, ctx) {
     if (!isCustomerId(id)) throw badUserInput(SYSTEM, 'id', id, CUSTOMER_ID_FORMAT);
     // design.md: a root look-up of an unknown key is null, with no error.
-    return ctx.loaders.customer.load(id);
+    return visibleCustomer(ctx, await ctx.loaders.customer.load(id));
   },
 
   async customers(_root, { filter, first, after }, ctx) {
     const count = checkFirst(SYSTEM, first);
     const offset = offsetAfter(SYSTEM, after);
-    const page = await ctx.loaders.customerPage.load({ filter: customerSearch(filter), offset, count });
-    return connection(page.items, offset, page.hasNextPage);
+    const search = customerSearch(filter);
+    assertMaySearchByPii(ctx.viewer, search);
+    const scoped = scopedCustomerSearch(ctx.viewer, search);
+    if (scoped === 'empty') return connection([], offset, false);
+    const page = await ctx.loaders.customerPage.load({ filter: scoped, offset, count });
+    return scopedConnection(ctx.viewer, page.items, offset, page.hasNextPage);
   },
 
-  ticket(_root, { id }, ctx) {
+  async ticket(_root, { id }, ctx) {
     if (!isTicketId(id)) throw badUserInput(SYSTEM, 'id', id, TICKET_ID_FORMAT);
-    return ctx.loaders.ticket.load(id);
+    return visibleTicket(ctx, await ctx.loaders.ticket.load(id));
   },
 
   async tickets(_root, { filter, first, after }, ctx) {
     const count = checkFirst(SYSTEM, first);
     const offset = offsetAfter(SYSTEM, after);
-    const page = await ctx.loaders.ticketPage.load({ filter: ticketSearch(filter), offset, count });
-    return connection(page.items, offset, page.hasNextPage);
+    const scoped = scopedTicketSearch(ctx.viewer, ticketSearch(filter));
+    if (scoped === 'empty') return connection([], offset, false);
+    const page = await ctx.loaders.ticketPage.load({ filter: scoped, offset, count });
+    return scopedConnection(ctx.viewer, page.items, offset, page.hasNextPage);
   },
 };

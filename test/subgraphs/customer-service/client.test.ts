@@ -2,6 +2,7 @@ import net, { type AddressInfo } from 'node:net';
 import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import { ProductError } from '../../../lib/errors.js';
 import { crmRestBase } from '../../../subgraphs/customer-service/client/http.js';
 import { CrmSession } from '../../../subgraphs/customer-service/client/session.js';
@@ -58,7 +59,7 @@ describe('HttpCustomerServiceClient session', () => {
     const scope = nock(CRM, { reqheaders: { authorization: `Bearer ${TOKEN}`, 'x-request-id': 'req-42', 'content-type': /application\/json/ } })
       .post('/crm/v1/customers:lookup', { ids: ['1-7QX3KD'] })
       .reply(200, { items: [WIRE_EXAMPLE_CUSTOMER] }, jsonHeaders);
-    const client = testClient().forRequest({ requestId: 'req-42', logger: pino({ level: 'silent' }) });
+    const client = testClient().forRequest({ requestId: 'req-42', logger: pino({ level: 'silent' }), viewer: UNRESTRICTED_VIEWER });
     const [c] = await client.customersByIds(['1-7QX3KD']);
     expect(c?.id).toBe('1-7QX3KD');
     scope.done();
@@ -68,7 +69,7 @@ describe('HttpCustomerServiceClient session', () => {
     login();
     crm().post('/crm/v1/customers:lookup').times(3).reply(200, { items: [] }, jsonHeaders);
     const client = testClient();
-    const scope = { requestId: 'r', logger: pino({ level: 'silent' }) };
+    const scope = { requestId: 'r', logger: pino({ level: 'silent' }), viewer: UNRESTRICTED_VIEWER };
     await client.customersByIds(['1-AAAAAA']);
     await client.forRequest(scope).customersByIds(['1-BBBBBB']);
     await client.forRequest({ ...scope, requestId: 'r2' }).customersByIds(['1-CCCCCC']);
@@ -440,6 +441,25 @@ describe('HttpCustomerServiceClient paging and batching', () => {
     await testClient().ticketsByCustomers(customerIds(70), ['PENDING', 'IN_PROGRESS'], 5);
     expect(bodies.map((b) => (b.customerIds as string[]).length).sort((a, b) => b - a)).toEqual([50, 20]);
     expect(bodies[0]).toMatchObject({ searchspec: "[Status]='Open - Escalated' OR [Status]='Pending'", sortspec: '[Opened] (DESCENDING)', limitPerCustomer: 5 });
+  });
+
+  it('narrows ServiceRequest:byCustomer to the viewer’s region, AND-ed with the statuses', async () => {
+    login();
+    crm()
+      .post('/crm/v1/data/ServiceRequest:byCustomer', {
+        customerIds: ['1-7QX3KD'],
+        searchspec: "[Province]='GD' AND [Local Network]='SZ' AND ([Status]='Open - Escalated' OR [Status]='Pending')",
+        sortspec: '[Opened] (DESCENDING)',
+        limitPerCustomer: 5,
+      })
+      .reply(200, { items: [] }, jsonHeaders);
+    crm()
+      .post('/crm/v1/data/ServiceRequest:byCustomer', { customerIds: ['1-7QX3KD'], searchspec: "[Province]='GD'", sortspec: '[Opened] (DESCENDING)', limitPerCustomer: 20 })
+      .reply(200, { items: [] }, jsonHeaders);
+    const client = testClient();
+    expect(await client.ticketsByCustomers(['1-7QX3KD'], ['PENDING', 'IN_PROGRESS'], 5, { province: 'GD', localNetwork: 'SZ' })).toEqual([]);
+    expect(await client.ticketsByCustomers(['1-7QX3KD'], undefined, 20, { province: 'GD' })).toEqual([]);
+    expect(nock.isDone()).toBe(true);
   });
 
   it('sends no searchspec to :byCustomer when every status is asked, and asks Survey:byCustomer for the latest one only', async () => {

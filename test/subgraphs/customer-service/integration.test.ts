@@ -5,6 +5,8 @@ import { loadCustomerServiceConfig } from '../../../subgraphs/customer-service/c
 import { startCustomerServiceSubgraph } from '../../../subgraphs/customer-service/server.js';
 import type { RunningSubgraph } from '../../../subgraphs/shared/server.js';
 import { startTestEmulator, testWorld, type TestEmulator } from '../../helpers/emulators.js';
+import { viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { generateEd25519Pem, loadKey, VIEWER_HEADER, ViewerSigner } from '../../../lib/viewerToken.js';
 
 /**
  * The customer-service subgraph against the real CRM emulator, in process, over loopback HTTP:
@@ -14,9 +16,14 @@ import { startTestEmulator, testWorld, type TestEmulator } from '../../helpers/e
 let emulator: TestEmulator;
 let subgraph: RunningSubgraph;
 
+/** The gateway's viewer key pair of this test: the subgraph verifies with the public half. */
+const gatewayKeys = generateEd25519Pem();
+const signer = new ViewerSigner(loadKey(gatewayKeys.privateKey, 'private', 'VIEWER_SIGNING_KEY'));
+const HQ_ADMIN = viewerFromClaims({ sub: 'hq.admin', roles: ['admin'], region: {} });
+
 beforeAll(async () => {
   emulator = await startTestEmulator('customer-service', startCustomerServiceEmulator);
-  const config = loadCustomerServiceConfig({ CUSTOMER_SERVICE_URL: emulator.url, CUSTOMER_SERVICE_SUBGRAPH_PORT: '0' });
+  const config = loadCustomerServiceConfig({ CUSTOMER_SERVICE_URL: emulator.url, CUSTOMER_SERVICE_SUBGRAPH_PORT: '0', VIEWER_VERIFY_KEY: gatewayKeys.publicKey });
   subgraph = await startCustomerServiceSubgraph(config, pino({ level: 'silent' }));
 });
 afterAll(async () => {
@@ -32,10 +39,10 @@ interface Result {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-async function gql(query: string, variables: Record<string, unknown> = {}, requestId?: string): Promise<Result> {
+async function gql(query: string, variables: Record<string, unknown> = {}, requestId?: string, viewer: Viewer = HQ_ADMIN): Promise<Result> {
   const res = await fetch(subgraph.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+    headers: { 'content-type': 'application/json', [VIEWER_HEADER]: await signer.sign(viewer), ...(requestId ? { 'x-request-id': requestId } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as Result;
@@ -56,6 +63,51 @@ function groupMember(): { i: number; g: number } {
   }
   throw new Error('the world has no groups');
 }
+
+describe('only the gateway may call it', () => {
+  it('answers 401 UNAUTHENTICATED without the x-viewer header, with a forged token and with an expired one, asking the CRM nothing', async () => {
+    const since = await lastSeq();
+    const forger = new ViewerSigner(loadKey(generateEd25519Pem().privateKey, 'private', 'VIEWER_SIGNING_KEY'));
+    const expired = await signer.sign(HQ_ADMIN, Date.now() - 10 * 60_000);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['no header', {}, /no x-viewer header: subgraphs answer only the gateway/],
+      ['forged', { [VIEWER_HEADER]: await forger.sign(HQ_ADMIN) }, /signature or claims are not the gateway's/],
+      ['expired', { [VIEWER_HEADER]: expired }, /it has expired/],
+      ['not a JWT', { [VIEWER_HEADER]: 'garbage' }, /refused/],
+    ];
+    for (const [name, headers, message] of cases) {
+      const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ customer(id: "1-7QX3KD") { id name } }' }) });
+      expect(res.status, name).toBe(401);
+      const body = (await res.json()) as Result;
+      expect(body.data, name).toBeUndefined();
+      expect(body.errors?.[0]?.extensions, name).toEqual({ code: 'UNAUTHENTICATED', system: 'customer-service', retryable: false });
+      expect(body.errors?.[0]?.message, name).toMatch(message);
+    }
+    expect(await operationsSince(since)).toEqual([]);
+  });
+
+  it('serves a regional viewer only its region: another province’s customer is FORBIDDEN, searches are narrowed at the CRM', async () => {
+    let inGd = -1;
+    let elsewhere = -1;
+    for (let i = 0; i < testWorld.customerCount && (inGd < 0 || elsewhere < 0); i++) {
+      const c = testWorld.customer(i);
+      if (c.province === 'GD' && inGd < 0) inGd = i;
+      if (c.province !== 'GD' && elsewhere < 0) elsewhere = i;
+    }
+    const gdAgent = viewerFromClaims({ sub: 'gd.agent', roles: ['agent'], region: { province: 'GD' } });
+    const a = testWorld.customer(inGd);
+    const b = testWorld.customer(elsewhere);
+    const res = await gql('query($a: ID!, $b: ID!) { a: customer(id: $a) { id region { province } } b: customer(id: $b) { id } }', { a: a.id, b: b.id }, undefined, gdAgent);
+    expect(res.data).toEqual({ a: { id: a.id, region: { province: 'GD' } }, b: null });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', customerId: b.id });
+
+    const other = await gql(`{ customers(filter: { province: "${b.province}" }, first: 5) { edges { node { id } } } }`, {}, undefined, gdAgent);
+    expect(other).toEqual({ data: { customers: { edges: [] } } });
+    const mine = await gql('{ customers(first: 5) { edges { node { region { province } } } } }', {}, undefined, gdAgent);
+    expect(mine.data?.customers.edges.length).toBe(5);
+    expect(mine.data?.customers.edges.every((e: any) => e.node.region.province === 'GD')).toBe(true);
+  });
+});
 
 describe('customer-service subgraph over the CRM emulator', () => {
   it('answers a customer as the world has it, with its group and the group’s members', async () => {

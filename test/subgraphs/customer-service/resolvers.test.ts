@@ -14,6 +14,9 @@ import type { Context } from '../../../subgraphs/customer-service/context.js';
 import { createLoaders } from '../../../subgraphs/customer-service/loaders.js';
 import { buildCustomerServiceSchema } from '../../../subgraphs/customer-service/server.js';
 import { customerIds } from './fixtures.js';
+import type { Viewer } from '../../../lib/viewer.js';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
+import { crmRegionOf } from '../../../subgraphs/customer-service/scope.js';
 
 /** Resolvers over the fake CRM: values, validation before any CRM call, `_entities`, call counts. */
 
@@ -25,8 +28,8 @@ interface Result {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-async function run(fake: FakeCustomerServiceClient, query: string, variables: Record<string, unknown> = {}): Promise<Result> {
-  const res = await server.executeOperation({ query, variables }, { contextValue: { requestId: 'test', logger, loaders: createLoaders(fake) } });
+async function run(fake: FakeCustomerServiceClient, query: string, variables: Record<string, unknown> = {}, viewer: Viewer = UNRESTRICTED_VIEWER): Promise<Result> {
+  const res = await server.executeOperation({ query, variables }, { contextValue: { requestId: 'test', logger, viewer, loaders: createLoaders(fake, { region: crmRegionOf(viewer) }) } });
   if (res.body.kind !== 'single') throw new Error('expected a single result');
   return res.body.singleResult as Result;
 }

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import { ProductError } from '../../../lib/errors.js';
 import { HttpLoyaltyClient, type HttpLoyaltyClientOptions } from '../../../subgraphs/loyalty/client/LoyaltyClient.js';
 import { expiryDate, tierFromCode } from '../../../subgraphs/loyalty/client/normalize.js';
@@ -47,7 +48,7 @@ describe('HttpLoyaltyClient', () => {
       .get('/loyalty/balance')
       .query({ customers: '1-ABC123,1-DEF456,1-GHI789' })
       .reply(200, csv('1-ABC123,12500,G,1375,20261231', '1-DEF456,300,B,0,'), CSV);
-    const client = testClient().forRequest({ requestId: 'req-42', logger: silentLogger });
+    const client = testClient().forRequest({ requestId: 'req-42', logger: silentLogger, viewer: UNRESTRICTED_VIEWER });
     expect(await client.accountsByCustomerIds(['1-ABC123', '1-DEF456', '1-GHI789'])).toEqual([
       { customerId: '1-ABC123', points: 12500, tier: 'GOLD', expiringPoints: 1375, expiresOn: '2026-12-31' },
       { customerId: '1-DEF456', points: 300, tier: 'BRONZE', expiringPoints: 0, expiresOn: null },
