@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, defineVar, readConfig, vars } from '../../lib/config.js';
 import type { ResilienceSettings } from '../shared/resilience.js';
 import { loadPolicyConfig } from '../shared/policyConfig.js';
+import { loadSubgraphAuth, type SubgraphAuth } from '../shared/auth.js';
 import { BALANCE_BATCH_LIMIT, CUSTOMER_BATCH_LIMIT, PAGE_SIZE_LIMIT } from './client/BillingClient.js';
 
 /**
@@ -76,6 +77,12 @@ export interface BillingConfig {
   /** @default 4002 */
   readonly port: number;
   readonly logLevel: string;
+  /**
+   * How requests prove they come through the gateway: VIEWER_VERIFY_KEY (the gateway's viewer
+   * public key, PEM text or path; required) or AUTH_DISABLED=true (benchmarks only, refused with
+   * NODE_ENV=production). subgraphs/shared/auth.ts.
+   */
+  readonly auth: SubgraphAuth;
 }
 
 export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): BillingConfig {
@@ -108,5 +115,6 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
     host: c.BILLING_SUBGRAPH_HOST,
     port: c.BILLING_SUBGRAPH_PORT,
     logLevel: c.LOG_LEVEL,
+    auth: loadSubgraphAuth(env),
   });
 }

@@ -1,6 +1,8 @@
 import type { BulkheadPolicy } from 'cockatiel';
 import { ProductError } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
+import type { Viewer } from '../../../lib/viewer.js';
+import { UNRESTRICTED_VIEWER } from '../../shared/auth.js';
 import { InflightDedup } from '../../shared/inflight.js';
 import { LegacyPolicy, passThroughSettings, type ResilienceSettings } from '../../shared/resilience.js';
 import type { SystemState } from '../../shared/server.js';
@@ -74,12 +76,18 @@ export interface BillingCaller {
 }
 
 /**
- * The caller of every billing call for now: the gateway itself (`BILLING_OPERATOR_ID`) over every
- * region. The per-viewer operator and scope (design.md, "Viewers, roles and scope") will be filled
- * in here, from the request's viewer, in a later change.
+ * The caller of a request's billing calls (design.md, "Viewers, roles and scope": "Billing receives
+ * the scope as ProvinceCode/RegionCode and the viewer as OperatorID"). Billing then answers
+ * ResultCode 103 for any record outside the viewer's region, so its own access control holds even
+ * if ours had a gap. Only the unrestricted viewer of `AUTH_DISABLED=true` has no operator of its
+ * own: its calls name the configured `BILLING_OPERATOR_ID`, over every region.
  */
-export function callerFor(_scope: { readonly requestId: string }, operatorId: string): BillingCaller {
-  return { operatorId, provinceCode: '', regionCode: '' };
+export function callerFor(viewer: Viewer, configuredOperatorId: string): BillingCaller {
+  return {
+    operatorId: viewer === UNRESTRICTED_VIEWER ? configuredOperatorId : viewer.sub,
+    provinceCode: viewer.region.province ?? '',
+    regionCode: viewer.region.localNetwork ?? '',
+  };
 }
 
 export interface BillingTransportOptions extends Omit<BillingHttpOptions, 'maxSockets'> {
@@ -322,6 +330,8 @@ export class HttpBillingClient implements BillingClient {
     try {
       // Every billing operation is a read (no writes yet): retried by the policy when it fails for a passing reason.
       // Identical reads in flight share one call; each caller converts the answer into its own values.
+      // The key holds the viewer's scope and the whole caller (OperatorID, ProvinceCode, RegionCode):
+      // billing answers by them (103 outside the scope), so two viewers' calls are never shared.
       const answer = await this.transport.dedup.run('read', this.ctx.scopeKey, op, JSON.stringify([this.ctx.caller, fields]), () =>
         this.transport.policy.execute('read', op, (signal) => this.call(op, fields, signal)),
       );

@@ -3,15 +3,17 @@ import type { CustomerResolvers } from '../generated/resolvers-types.js';
 import { normalizeCustomerId } from '../keys.js';
 import { divideFen, moneyFromFen } from '../money.js';
 import { BILL_HISTORY_CYCLES } from '../domain.js';
+import { loadVisibleCustomer } from '../scope.js';
 
 export const Customer: CustomerResolvers = {
   /**
    * A customer the CRM knows, by its Row Id (billing `CrmCustId`). One billing does not know (or a
-   * malformed id, never sent) resolves to null: it simply has no billing data — no error.
+   * malformed id, never sent) resolves to null: it simply has no billing data — no error. One
+   * outside the viewer's region is null with FORBIDDEN (scope.ts), so none of its billing data is read.
    */
   __resolveReference: async (ref, ctx) => {
     const id = normalizeCustomerId(ref.id);
-    return id ? ctx.loaders.customerById.load(id) : null;
+    return id ? loadVisibleCustomer(ctx, ctx.loaders.customerById, id, `Customer ${id}`, { customerId: id }) : null;
   },
   id: (c) => c.id,
   accounts: (c) => [...c.accounts],

@@ -1,6 +1,7 @@
 import type { Outage } from '../domain.js';
 import type { CustomerResolvers } from '../generated/resolvers-types.js';
 import { loadServices } from '../loaders.js';
+import { inViewerScope } from '../scope.js';
 
 /**
  * `Customer`, owned by the CRM: this subgraph adds the open outages that hit the customer's lines.
@@ -23,8 +24,8 @@ export const Customer: CustomerResolvers = {
     const ids = [...new Set(services.flatMap((s) => s?.outageIds ?? []))];
     const outages = await Promise.all(ids.map((id) => ctx.loaders.outage.load(id)));
     // A line lists only open outages, but one may have cleared since: keep the open ones, newest first.
-    return outages
-      .filter((o): o is Outage => o !== null && o.status === 'open')
+    // Those outside the viewer's region are left out (scope.ts).
+    return inViewerScope(ctx.viewer, outages.filter((o): o is Outage => o !== null && o.status === 'open'))
       .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? -1 : 1));
   },
 };

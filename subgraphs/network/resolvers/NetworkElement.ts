@@ -1,12 +1,17 @@
 import type { NetworkElementResolvers } from '../generated/resolvers-types.js';
+import { visibleElement } from '../scope.js';
 
-/** `NetworkElement`: a box in the NMS topology (access → aggregation → core). */
+/**
+ * `NetworkElement`: a box in the NMS topology (access → aggregation → core). An element outside
+ * the viewer's region is null with FORBIDDEN — a local network's core router included, which is
+ * recorded at province level (scope.ts).
+ */
 export const NetworkElement: NetworkElementResolvers = {
-  __resolveReference(ref, ctx) {
-    return ctx.loaders.element.load(ref.id);
+  async __resolveReference(ref, ctx) {
+    return visibleElement(ctx, await ctx.loaders.element.load(ref.id));
   },
 
-  parent(element, _args, ctx) {
-    return element.parentId === null ? null : ctx.loaders.element.load(element.parentId);
+  async parent(element, _args, ctx) {
+    return element.parentId === null ? null : visibleElement(ctx, await ctx.loaders.element.load(element.parentId));
   },
 };

@@ -3,6 +3,7 @@ import { checkFirst } from '../../shared/pagination.js';
 import { compareAlarms, type Alarm } from '../domain.js';
 import type { ServiceLineResolvers } from '../generated/resolvers-types.js';
 import { loadService, type ActiveMinSeverity } from '../loaders.js';
+import { alarmsInScope, visibleElement, visibleService } from '../scope.js';
 
 /**
  * `ServiceLine`, owned with billing: this subgraph adds the line's network state, its access
@@ -13,6 +14,10 @@ import { loadService, type ActiveMinSeverity } from '../loaders.js';
  * `networkStatus` and `accessElement` are null — the NMS has no state for it — and `activeAlarms`
  * is an empty list, since no alarm can sit on an element the line is not known to ride on. The
  * entity itself always resolves, so billing's fields for it are never wiped out by us.
+ *
+ * A line the NMS records outside the viewer's region has each of its network fields null with
+ * FORBIDDEN (scope.ts); of a line inside it, the access element and the alarms are checked in
+ * their own right (a core router is not a local network's, for instance).
  */
 export const ServiceLine: ServiceLineResolvers = {
   __resolveReference(ref, ctx) {
@@ -23,12 +28,12 @@ export const ServiceLine: ServiceLineResolvers = {
   },
 
   async networkStatus(line, _args, ctx) {
-    return (await loadService(ctx.loaders, line.serviceNumber))?.status ?? null;
+    return visibleService(ctx, await loadService(ctx.loaders, line.serviceNumber))?.status ?? null;
   },
 
   async accessElement(line, _args, ctx) {
-    const service = await loadService(ctx.loaders, line.serviceNumber);
-    return service ? ctx.loaders.element.load(service.accessElementId) : null;
+    const service = visibleService(ctx, await loadService(ctx.loaders, line.serviceNumber));
+    return service ? visibleElement(ctx, await ctx.loaders.element.load(service.accessElementId)) : null;
   },
 
   async activeAlarms(line, { minSeverity, first }, ctx) {
@@ -37,13 +42,13 @@ export const ServiceLine: ServiceLineResolvers = {
     }
     const count = checkFirst('network', first);
     if (count === 0) return [];
-    const service = await loadService(ctx.loaders, line.serviceNumber);
+    const service = visibleService(ctx, await loadService(ctx.loaders, line.serviceNumber));
     if (!service) return [];
     const perElement = await Promise.all(
       service.supportingElementIds.map((elementId) => ctx.loaders.elementAlarms.load({ elementId, minSeverity: minSeverity as ActiveMinSeverity })),
     );
     const byId = new Map<string, Alarm>();
     for (const a of perElement.flat()) byId.set(a.id, a);
-    return [...byId.values()].sort(compareAlarms).slice(0, count);
+    return (await alarmsInScope(ctx, [...byId.values()])).sort(compareAlarms).slice(0, count);
   },
 };

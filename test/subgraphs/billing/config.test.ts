@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config.js';
 import { lastCycles, twelveMonthsBefore } from '../../../subgraphs/billing/calendar.js';
+import { generateEd25519Pem } from '../../../lib/viewerToken.js';
 import { loadBillingConfig } from '../../../subgraphs/billing/config.js';
 import { divideFen, moneyFromFen } from '../../../subgraphs/billing/money.js';
 
+/** Every config test but the auth ones: requests unauthenticated (AUTH_DISABLED), so that no key is needed. */
+const NO_AUTH = { AUTH_DISABLED: 'true' };
+
 describe('loadBillingConfig', () => {
   it('defaults to the embedded stack', () => {
-    expect(loadBillingConfig({})).toEqual({
+    expect(loadBillingConfig(NO_AUTH)).toEqual({
       billingUrl: 'http://127.0.0.1:5002',
       user: 'gateway',
       password: 'gateway-dev',
@@ -24,28 +28,38 @@ describe('loadBillingConfig', () => {
       host: '127.0.0.1',
       port: 4002,
       logLevel: 'info',
+      auth: { kind: 'disabled' },
     });
   });
 
   it('BILLING_DEDUP=false turns the in-flight deduplication of reads off', () => {
-    expect(loadBillingConfig({ BILLING_DEDUP: 'false' }).dedup).toBe(false);
+    expect(loadBillingConfig({ ...NO_AUTH, BILLING_DEDUP: 'false' }).dedup).toBe(false);
   });
 
   it('names the variable and the fix for a bad value', () => {
-    expect(() => loadBillingConfig({ BILLING_URL: 'billing:5002' })).toThrow(ConfigError);
-    expect(() => loadBillingConfig({ BILLING_URL: 'billing:5002' })).toThrow(/BILLING_URL="billing:5002" is not valid .*e\.g\. http:\/\/127\.0\.0\.1:5002/);
-    expect(() => loadBillingConfig({ BILLING_BALANCE_BATCH_SIZE: '51' })).toThrow(/BILLING_BALANCE_BATCH_SIZE.*at most 50/);
-    expect(() => loadBillingConfig({ BILLING_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/BILLING_CA_FILE.*cannot be read/);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_URL: 'billing:5002' })).toThrow(ConfigError);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_URL: 'billing:5002' })).toThrow(/BILLING_URL="billing:5002" is not valid .*e\.g\. http:\/\/127\.0\.0\.1:5002/);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_BALANCE_BATCH_SIZE: '51' })).toThrow(/BILLING_BALANCE_BATCH_SIZE.*at most 50/);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/BILLING_CA_FILE.*cannot be read/);
   });
 
   it('reads the resilience and stale-if-error settings, and names a bad one', () => {
-    const c = loadBillingConfig({ BILLING_RETRY_ATTEMPTS: '0', BILLING_BUDGET_MS: '1500', BILLING_BREAKER_THRESHOLD: '0', BILLING_STALE_MAX_ENTRIES: '0', BILLING_STALE_MAX_AGE_S: '60' });
+    const c = loadBillingConfig({ ...NO_AUTH, BILLING_RETRY_ATTEMPTS: '0', BILLING_BUDGET_MS: '1500', BILLING_BREAKER_THRESHOLD: '0', BILLING_STALE_MAX_ENTRIES: '0', BILLING_STALE_MAX_AGE_S: '60' });
     expect(c.resilience).toMatchObject({ retryAttempts: 0, budgetMs: 1500, breakerThreshold: 0 });
     expect(c.stale).toEqual({ maxEntries: 0, maxAgeSeconds: 60 });
-    expect(() => loadBillingConfig({ BILLING_RETRY_ATTEMPTS: '-1' })).toThrow(/BILLING_RETRY_ATTEMPTS="-1" is not valid .*retried/);
-    expect(() => loadBillingConfig({ BILLING_BREAKER_HALF_OPEN_AFTER_MS: 'soon' })).toThrow(/BILLING_BREAKER_HALF_OPEN_AFTER_MS/);
-    expect(() => loadBillingConfig({ BILLING_BREAKER_RATIO: '1' })).toThrow(/BILLING_BREAKER_RATIO/);
-    expect(loadBillingConfig({ BILLING_BREAKER_RATIO: '0.25', BILLING_BREAKER_WINDOW_MS: '30000', BILLING_BREAKER_MIN_CALLS: '50' }).resilience).toMatchObject({ breakerRatio: 0.25, breakerWindowMs: 30_000, breakerMinCalls: 50 });
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_RETRY_ATTEMPTS: '-1' })).toThrow(/BILLING_RETRY_ATTEMPTS="-1" is not valid .*retried/);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_BREAKER_HALF_OPEN_AFTER_MS: 'soon' })).toThrow(/BILLING_BREAKER_HALF_OPEN_AFTER_MS/);
+    expect(() => loadBillingConfig({ ...NO_AUTH, BILLING_BREAKER_RATIO: '1' })).toThrow(/BILLING_BREAKER_RATIO/);
+    expect(loadBillingConfig({ ...NO_AUTH, BILLING_BREAKER_RATIO: '0.25', BILLING_BREAKER_WINDOW_MS: '30000', BILLING_BREAKER_MIN_CALLS: '50' }).resilience).toMatchObject({ breakerRatio: 0.25, breakerWindowMs: 30_000, breakerMinCalls: 50 });
+  });
+});
+
+describe('loadBillingConfig auth', () => {
+  it('reads how requests prove they come through the gateway: VIEWER_VERIFY_KEY, else AUTH_DISABLED=true outside production', () => {
+    expect(loadBillingConfig({ VIEWER_VERIFY_KEY: generateEd25519Pem().publicKey }).auth.kind).toBe('verify');
+    expect(loadBillingConfig({ AUTH_DISABLED: 'true' }).auth).toEqual({ kind: 'disabled' });
+    expect(() => loadBillingConfig({})).toThrow(/VIEWER_VERIFY_KEY is not set: set it to the gateway's viewer public key/);
+    expect(() => loadBillingConfig({ AUTH_DISABLED: 'true', NODE_ENV: 'production' })).toThrow(/AUTH_DISABLED=true is refused with NODE_ENV=production/);
   });
 });
 

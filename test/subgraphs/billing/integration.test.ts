@@ -4,6 +4,8 @@ import { BillingModel } from '../../../emulators/billing/model.js';
 import { GB18030_ONLY } from '../../../emulators/shared/names.js';
 import { formatLocal } from '../../../emulators/shared/time.js';
 import { createLogger } from '../../../lib/logger.js';
+import { viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { generateEd25519Pem, loadKey, VIEWER_HEADER, ViewerSigner } from '../../../lib/viewerToken.js';
 import { BillingTransport, HttpBillingClient } from '../../../subgraphs/billing/client/BillingClient.js';
 import { loadBillingConfig } from '../../../subgraphs/billing/config.js';
 import { startBillingSubgraph } from '../../../subgraphs/billing/server.js';
@@ -23,8 +25,17 @@ const logger = createLogger('billing-subgraph-test', 'silent');
 let emulator: TestEmulator;
 let subgraph: RunningSubgraph;
 
-async function query<T = Record<string, unknown>>(q: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'it-billing-1' }, body: JSON.stringify({ query: q, variables }) });
+/** The gateway's viewer key pair of this test: the subgraph verifies with the public half. */
+const gatewayKeys = generateEd25519Pem();
+const signer = new ViewerSigner(loadKey(gatewayKeys.privateKey, 'private', 'VIEWER_SIGNING_KEY'));
+const HQ_ADMIN = viewerFromClaims({ sub: 'hq.admin', roles: ['admin'], region: {} });
+
+async function query<T = Record<string, unknown>>(q: string, variables: Record<string, unknown> = {}, viewer: Viewer = HQ_ADMIN) {
+  const res = await fetch(subgraph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'it-billing-1', [VIEWER_HEADER]: await signer.sign(viewer) },
+    body: JSON.stringify({ query: q, variables }),
+  });
   return (await res.json()) as { data?: T; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] };
 }
 
@@ -42,7 +53,7 @@ function firstCustomer(pick: (i: number) => boolean): number {
 
 beforeAll(async () => {
   emulator = await startTestEmulator('billing', startBillingEmulator);
-  const config = loadBillingConfig({ BILLING_URL: emulator.url, BILLING_SUBGRAPH_PORT: '0', LOG_LEVEL: 'silent' });
+  const config = loadBillingConfig({ BILLING_URL: emulator.url, BILLING_SUBGRAPH_PORT: '0', LOG_LEVEL: 'silent', VIEWER_VERIFY_KEY: gatewayKeys.publicKey });
   subgraph = await startBillingSubgraph(config, logger, { now: () => NOW });
 });
 
@@ -105,7 +116,8 @@ describe('billing subgraph against the billing emulator', () => {
     // One customer read, one balance read: the rest came from loaders primed by the first answer.
     const log = await emulator.requests(before);
     expect(log.items.map((e) => e.operation)).toEqual(['BatchQueryCustomerInfo', 'BatchQueryBalance']);
-    expect(log.items.every((e) => e.operator === 'gateway' && JSON.stringify(e.scope ?? {}) === '{}' && e.requestId === 'it-billing-1')).toBe(true);
+    // The viewer is the operator billing records; headquarters sends no scope (empty codes: all).
+    expect(log.items.every((e) => e.operator === 'hq.admin' && JSON.stringify(e.scope ?? {}) === '{}' && e.requestId === 'it-billing-1')).toBe(true);
   });
 
   it('answers bills, payments and arpu as billing computes them', async () => {
@@ -236,5 +248,21 @@ describe('billing subgraph against the billing emulator', () => {
   it('answers null for a service number billing does not know, with no error', async () => {
     const res = await query(`{ customerByServiceNumber(serviceNumber: "13000000000") { id } }`);
     expect(res).toEqual({ data: { customerByServiceNumber: null } });
+  });
+
+  it('sends a regional viewer’s scope and login to billing: its own customers resolve, another province’s are null with FORBIDDEN (billing’s 103)', async () => {
+    const inGd = firstCustomer((k) => world.customer(k).province === 'GD');
+    const elsewhere = firstCustomer((k) => world.customer(k).province !== 'GD');
+    const gdAgent = viewerFromClaims({ sub: 'gd.agent.0042', roles: ['agent'], region: { province: 'GD' } });
+    const before = (await emulator.requests()).last;
+    const res = await query<{ a: { id: string } | null; b: { id: string } | null }>(
+      'query($a: String!, $b: String!) { a: customerByServiceNumber(serviceNumber: $a) { id } b: customerByServiceNumber(serviceNumber: $b) { id } }',
+      { a: world.lines(inGd)[0]!.serviceNumber, b: world.lines(elsewhere)[0]!.serviceNumber },
+      gdAgent,
+    );
+    expect(res.data).toEqual({ a: { id: world.customer(inGd).id }, b: null });
+    expect(res.errors?.map((e) => [e.path, e.extensions.code, e.extensions.serviceNumber])).toEqual([[['b'], 'FORBIDDEN', world.lines(elsewhere)[0]!.serviceNumber]]);
+    const log = await emulator.requests(before);
+    expect(log.items.map((e) => [e.operation, e.operator, e.scope])).toEqual([['BatchQueryCustomerInfo', 'gd.agent.0042', { province: 'GD' }]]);
   });
 });

@@ -1,15 +1,12 @@
 import { ApolloServer } from '@apollo/server';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProductError } from '../../../lib/errors.js';
 import { createLogger } from '../../../lib/logger.js';
 import type { FakeBillingClient } from '../../../subgraphs/billing/client/FakeBillingClient.js';
 import type { Context } from '../../../subgraphs/billing/context.js';
 import { createLoaders } from '../../../subgraphs/billing/loaders.js';
-import { resolvers } from '../../../subgraphs/billing/resolvers/index.js';
-import { typeDefs } from '../../../subgraphs/billing/server.js';
+import { buildBillingSchema } from '../../../subgraphs/billing/server.js';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import { formatSubgraphError } from '../../../subgraphs/shared/server.js';
 import { accountNumber, billsFor, callsOn, customerId, fakeBilling, makeCustomer, NOW, paymentsFor, serviceNumber } from './fixtures.js';
 
@@ -23,7 +20,7 @@ let server: ApolloServer<Context>;
 
 beforeAll(async () => {
   server = new ApolloServer<Context>({
-    schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as unknown as GraphQLResolverMap<unknown> }),
+    schema: buildBillingSchema(),
     formatError: formatSubgraphError('billing', logger),
   });
   await server.start();
@@ -41,7 +38,7 @@ interface Result {
 async function run(fake: FakeBillingClient, query: string, variables: Record<string, unknown> = {}): Promise<Result> {
   const res = await server.executeOperation(
     { query, variables },
-    { contextValue: { requestId: 'test', logger, loaders: createLoaders(fake, { now: () => NOW }) } },
+    { contextValue: { requestId: 'test', logger, viewer: UNRESTRICTED_VIEWER, loaders: createLoaders(fake, { now: () => NOW }) } },
   );
   if (res.body.kind !== 'single') throw new Error('expected a single result');
   return res.body.singleResult as Result;

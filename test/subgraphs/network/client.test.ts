@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProductError } from '../../../lib/errors.js';
 import { nmsRestBase } from '../../../subgraphs/network/client/http.js';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import { probableCauseName, severityFromVendor } from '../../../subgraphs/network/client/normalize.js';
 import { jsonHeaders, listBody, mobileNumbers, NMS, nms, testClient, wireAlarm, wireElement, wireOutage, wireService } from './fixtures.js';
 
@@ -43,7 +44,7 @@ describe('HttpNetworkClient wire', () => {
     })
       .post('/nms/rest/services/_batch', { serviceNumbers: ['13812345678'] })
       .reply(200, listBody('service', [wireService('13812345678')]), jsonHeaders);
-    const client = testClient().forRequest({ requestId: 'req-42', logger: pino({ level: 'silent' }) });
+    const client = testClient().forRequest({ requestId: 'req-42', logger: pino({ level: 'silent' }), viewer: UNRESTRICTED_VIEWER });
     const [s] = await client.servicesByNumbers(['13812345678']);
     expect(s).toEqual({
       serviceId: 'SVC-882516577',

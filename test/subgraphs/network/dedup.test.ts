@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProductError } from '../../../lib/errors.js';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import type { RequestScope } from '../../../subgraphs/shared/server.js';
 import { jsonHeaders, listBody, nms, silentLogger, testClient, wireService } from './fixtures.js';
 
@@ -18,7 +19,7 @@ afterEach(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
-const scope = (scopeKey: string | undefined, requestId = 'r1'): RequestScope => ({ requestId, logger: silentLogger, ...(scopeKey === undefined ? {} : { scopeKey }) });
+const scope = (scopeKey: string | undefined, requestId = 'r1'): RequestScope => ({ requestId, logger: silentLogger, viewer: UNRESTRICTED_VIEWER, ...(scopeKey === undefined ? {} : { scopeKey }) });
 const N = '13812345678';
 
 describe('HttpNetworkClient in-flight deduplication', () => {

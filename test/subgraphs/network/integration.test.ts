@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compareAlarms, fromWorld } from '../../../emulators/network/alarm-record.js';
 import { startNetworkEmulator } from '../../../emulators/network/index.js';
 import { formatLocal } from '../../../emulators/shared/time.js';
+import { viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { generateEd25519Pem, loadKey, VIEWER_HEADER, ViewerSigner } from '../../../lib/viewerToken.js';
 import { World, type Line } from '../../../emulators/shared/world.js';
 import type { RunningSubgraph } from '../../../subgraphs/shared/server.js';
 import { loadNetworkConfig } from '../../../subgraphs/network/config.js';
@@ -19,8 +21,13 @@ const RANK = ['CRITICAL', 'MAJOR', 'MINOR', 'WARNING', 'INDETERMINATE'];
 let em: TestEmulator;
 let subgraph: RunningSubgraph;
 
+/** The gateway's viewer key pair of this test: the subgraph verifies with the public half. */
+const gatewayKeys = generateEd25519Pem();
+const signer = new ViewerSigner(loadKey(gatewayKeys.privateKey, 'private', 'VIEWER_SIGNING_KEY'));
+const HQ_ADMIN = viewerFromClaims({ sub: 'hq.admin', roles: ['admin'], region: {} });
+
 async function start(env: Record<string, string> = {}) {
-  return startNetworkSubgraph(loadNetworkConfig({ NETWORK_URL: em.url, NETWORK_SUBGRAPH_PORT: '0', LOG_LEVEL: 'silent', ...env }), silentLogger);
+  return startNetworkSubgraph(loadNetworkConfig({ NETWORK_URL: em.url, NETWORK_SUBGRAPH_PORT: '0', LOG_LEVEL: 'silent', VIEWER_VERIFY_KEY: gatewayKeys.publicKey, ...env }), silentLogger);
 }
 
 beforeAll(async () => {
@@ -33,10 +40,10 @@ afterAll(async () => {
 });
 beforeEach(() => em.reset());
 
-async function query(query: string, variables: Record<string, unknown> = {}, target = subgraph, requestId = 'it-request') {
+async function query(query: string, variables: Record<string, unknown> = {}, target = subgraph, requestId = 'it-request', viewer: Viewer = HQ_ADMIN) {
   const res = await fetch(target.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, [VIEWER_HEADER]: await signer.sign(viewer) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as { data?: any; errors?: any[] };
@@ -204,5 +211,18 @@ describe('network subgraph under NMS faults', () => {
     const ready = await fetch(subgraph.url.replace('/graphql', '/health/ready'));
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as any).systems.network.state).toMatch(/^(up|degraded|down)$/);
+  });
+
+  it('serves a local-network viewer its own outages only, and another province’s outage as null with FORBIDDEN', async () => {
+    const all = w.outages('GD', NOW);
+    const mine = all.find((o) => o.localNetwork !== null)!;
+    const ln = mine.localNetwork!;
+    const viewer = viewerFromClaims({ sub: 'noc.local', roles: ['noc'], region: { province: 'GD', localNetwork: ln } });
+    const elsewhere = w.outages('BJ', NOW)[0]!;
+    const { data, errors } = await query('query($id: ID!) { outages { id region { province localNetwork } } other: outage(id: $id) { id } }', { id: elsewhere.id }, subgraph, 'scope', viewer);
+    expect(data.outages.map((o: any) => o.id).sort()).toEqual(all.filter((o) => o.localNetwork === ln).map((o) => o.id).sort());
+    expect(data.outages.every((o: any) => o.region.province === 'GD' && o.region.localNetwork === ln)).toBe(true);
+    expect(data.other).toBeNull();
+    expect(errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.outageId])).toEqual([[['other'], 'FORBIDDEN', elsewhere.id]]);
   });
 });

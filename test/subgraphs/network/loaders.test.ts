@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLoaders, loadService, loadServices } from '../../../subgraphs/network/loaders.js';
 import type { Context } from '../../../subgraphs/network/context.js';
+import { UNRESTRICTED_VIEWER } from '../../../subgraphs/shared/auth.js';
 import { testServer } from './server.js';
 import { jsonHeaders, listBody, mobileNumbers, nms, silentLogger, testClient, wireAlarm, wireOutage, wireService } from './fixtures.js';
 
@@ -33,7 +34,12 @@ function serviceBatches(calls: string[][], times: number, serviceOf = (n: string
 }
 
 const server = testServer();
-const context = (client = testClient()): Context => ({ requestId: 'test', logger: silentLogger, loaders: createLoaders(client.forRequest({ requestId: 'test', logger: silentLogger })) });
+const context = (client = testClient()): Context => ({
+  requestId: 'test',
+  logger: silentLogger,
+  viewer: UNRESTRICTED_VIEWER,
+  loaders: createLoaders(client.forRequest({ requestId: 'test', logger: silentLogger, viewer: UNRESTRICTED_VIEWER })),
+});
 
 describe('createLoaders', () => {
   it('reads 250 service numbers in 3 _batch calls of 100, 100 and 50', async () => {
