@@ -1,15 +1,19 @@
 import type { Logger } from '../lib/logger.js';
+import type { Viewer } from '../lib/viewer.js';
 
 /** Per-request state at the gateway. */
 export interface GatewayContext {
   /** Accepted from the caller's `x-request-id` or generated; forwarded to every subgraph. */
   readonly requestId: string;
   readonly logger: Logger;
+  /** Who is asking (from the caller's verified token; docs/security.md). Optional for contexts built elsewhere (tests). */
+  readonly viewer?: Viewer;
+  /** The viewer signed by the gateway for the subgraphs (`x-viewer`); absent when nothing signs (auth disabled without a key). */
+  readonly viewerToken?: string;
   /**
-   * The viewer's scope, part of every cache and deduplication key (design.md, "Performance
-   * principles"): two requests share a subgraph call only within one scope. Always `'*'` until
-   * viewers arrive (a later issue). Optional for contexts built elsewhere (tests): absent, the
-   * request shares nothing.
+   * The viewer's roles and region (`scopeKeyOf`), part of every cache and deduplication key
+   * (design.md, "Performance principles"): two requests share a subgraph call only within one
+   * scope. Optional for contexts built elsewhere (tests): absent, the request shares nothing.
    */
   readonly scopeKey?: string;
   /**

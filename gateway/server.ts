@@ -10,7 +10,11 @@ import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { scopeKeyOf } from '../lib/viewer.js';
+import { auditPlugin, createAuditSink } from './audit.js';
+import { AuthenticationError, createAuthenticator } from './auth.js';
 import type { GatewayConfig } from './config.js';
+import { armorProtection, costLimitPlugin, TOO_COMPLEX_PREFIX } from './limits.js';
 import { mergeExtensions, type GatewayContext } from './context.js';
 import { SubgraphDataSource } from './dataSource.js';
 import { supergraphFromFile } from './supergraph.js';
@@ -39,6 +43,10 @@ export function formatGatewayError(logger: Logger) {
     const ext = formatted.extensions ?? {};
     const code = typeof ext.code === 'string' ? ext.code : undefined;
     if (code && PUBLIC_CODES.has(code) && typeof ext.system === 'string') return formatted;
+    if (formatted.message.startsWith(TOO_COMPLEX_PREFIX) || (code === 'GRAPHQL_PARSE_FAILED' && /Document contains more tha[nt] \d+ tokens/.test(formatted.message))) {
+      const message = formatted.message.replace(/^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\./, 'Query too complex: the document has more than $1 tokens (GATEWAY_MAX_TOKENS). Send a shorter document.');
+      return { message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: 'QUERY_TOO_COMPLEX', system: 'gateway', retryable: false } };
+    }
     if (code && ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code)) {
       return { ...formatted, extensions: { ...ext, code: code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' ? code : 'BAD_USER_INPUT', system: 'gateway', retryable: false } };
     }
@@ -77,8 +85,30 @@ export function forwardSubgraphExtensions(): ApolloServerPlugin<GatewayContext> 
   };
 }
 
+/** A GraphQL error answer outside the GraphQL pipeline (authentication, body, content type), in the shape clients parse. */
+function sendError(res: express.Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.status(status).json({ errors: [{ message, extensions: { code, system: 'gateway', retryable: false } }] });
+}
+
+/** express.json's refusals (malformed JSON, a body over the limit, a bad charset) said as GraphQL errors naming the fix. */
+function bodyErrorHandler(maxBodyBytes: number): express.ErrorRequestHandler {
+  return (err: { type?: string; status?: number; message?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') {
+      return sendError(res, 413, 'QUERY_TOO_COMPLEX', `Query too complex: the request body is over ${maxBodyBytes} bytes (GATEWAY_MAX_BODY_BYTES). Send a shorter query or fewer variables.`);
+    }
+    if (err.type === 'entity.parse.failed') return sendError(res, 400, 'BAD_USER_INPUT', `The request body is not valid JSON (${err.message ?? 'parse error'}): send {"query": "...", "variables": {...}} with content-type: application/json.`);
+    if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') return sendError(res, 415, 'BAD_USER_INPUT', `${err.message ?? 'Unsupported encoding'}: send the body as UTF-8 JSON.`);
+    return sendError(res, err.status && err.status < 500 ? err.status : 400, 'BAD_USER_INPUT', `The request could not be read (${err.message ?? 'bad request'}).`);
+  };
+}
+
 export async function startGateway(config: GatewayConfig, logger: Logger, extras: GatewayExtras = {}): Promise<RunningGateway> {
   const subgraphUrls = new Map<string, string>();
+  const authenticator = createAuthenticator(config.auth);
+  const auditSink = createAuditSink(config.auditLog);
+  const armor = armorProtection(config.limits, { blockFieldSuggestions: !config.introspection });
   const gateway = new ApolloGateway({
     // Read from SUPERGRAPH_PATH; with SUPERGRAPH_WATCH, swapped when the file changes (supergraph.ts).
     supergraphSdl: supergraphFromFile({ path: config.supergraphPath, watch: config.supergraphWatch, logger, subgraphUrls: config.subgraphUrls }),
@@ -99,7 +129,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
     gateway,
     formatError: formatGatewayError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), forwardSubgraphExtensions()],
+    introspection: config.introspection,
+    // CSRF prevention stays on (Apollo's default): a GET or a non-JSON POST must carry a preflight header.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: config.limits.maxBatch > 1,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: armor.validationRules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      costLimitPlugin(config.limits.maxCost),
+      auditPlugin(auditSink),
+      forwardSubgraphExtensions(),
+    ],
   });
   await server.start();
 
@@ -126,14 +169,50 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // The caller first: no valid token, no GraphQL work and no subgraph call (docs/security.md).
+    (async (req, res, next) => {
+      const header = req.headers['x-request-id'];
+      const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      res.locals.requestId = requestId;
+      try {
+        res.locals.viewer = await authenticator.authenticate(req.headers.authorization);
+        next();
+      } catch (e) {
+        if (!(e instanceof AuthenticationError)) return next(e);
+        logger.info({ requestId, reason: e.message }, 'caller refused');
+        sendError(res, 401, 'UNAUTHENTICATED', `Not authenticated: ${e.message}.`, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
+    }) as express.RequestHandler,
+    ((req, res, next) => {
+      if (req.method === 'POST' && !req.is('application/json') && !req.is('application/graphql-response+json')) {
+        return sendError(res, 415, 'BAD_USER_INPUT', `The request's content type is ${JSON.stringify(req.headers['content-type'] ?? 'missing')}: send the operation as JSON with content-type: application/json.`);
+      }
+      next();
+    }) as express.RequestHandler,
+    express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
+    bodyErrorHandler(config.limits.maxBodyBytes),
+    ((req, res, next) => {
+      if (!Array.isArray(req.body)) return next();
+      if (config.limits.maxBatch <= 1) return sendError(res, 400, 'BAD_USER_INPUT', 'Batched operations are not accepted (GATEWAY_MAX_BATCH=1): send one operation per request.');
+      if (req.body.length > config.limits.maxBatch) {
+        return sendError(res, 400, 'QUERY_TOO_COMPLEX', `Query too complex: ${req.body.length} operations in one batch, over the limit of ${config.limits.maxBatch} (GATEWAY_MAX_BATCH). Send fewer per request.`);
+      }
+      next();
+    }) as express.RequestHandler,
     expressMiddleware(server, {
-      context: async ({ req, res }) => {
-        const header = req.headers['x-request-id'];
-        const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', requestId);
-        // scopeKey: the viewer's scope, '*' until viewers arrive (a later issue).
-        return { requestId, logger: logger.child({ requestId }), scopeKey: '*', subgraphExtensions: [] };
+      context: async ({ res }) => {
+        const requestId = res.locals.requestId as string;
+        const viewer = res.locals.viewer as GatewayContext['viewer'] & object;
+        const viewerToken = await authenticator.sign(viewer);
+        return {
+          requestId,
+          logger: logger.child({ requestId }),
+          viewer,
+          ...(viewerToken ? { viewerToken } : {}),
+          scopeKey: scopeKeyOf(viewer),
+          subgraphExtensions: [],
+        };
       },
     }),
   );
@@ -150,6 +229,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
     close: async () => {
       await server.stop();
       httpServer.closeAllConnections();
+      await auditSink?.close();
     },
   };
 }

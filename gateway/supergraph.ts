@@ -33,16 +33,52 @@ export interface SupergraphFileOptions {
  * not GraphQL, not a federation 2 supergraph (`@link`/`join__` metadata), subgraphs that cannot
  * be extracted, no API schema, or a subgraph without a URL and without an override.
  */
-export function validateSupergraph(sdl: string, subgraphUrls: Readonly<Record<string, string>> = {}): void {
+export function validateSupergraph(sdl: string, subgraphUrls: Readonly<Record<string, string>> = {}): Map<string, string> {
   if (!sdl.trim()) throw new Error('the file is empty');
   const supergraph = Supergraph.build(sdl);
   supergraph.apiSchema();
   supergraph.subgraphs();
   const metadata = supergraph.subgraphsMetadata();
   if (!metadata.length) throw new Error('the supergraph names no subgraph');
+  const urls = new Map<string, string>();
   for (const { name, url } of metadata) {
-    if (!url && !subgraphUrls[name]) throw new Error(`subgraph "${name}" has no URL in the supergraph and no ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_SUBGRAPH_URL override`);
+    const final = subgraphUrls[name] ?? url;
+    if (!final) throw new Error(`subgraph "${name}" has no URL in the supergraph and no ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_SUBGRAPH_URL override`);
+    urls.set(name, final);
   }
+  return urls;
+}
+
+/**
+ * After a swap, asks each subgraph that is new (or moved) in the supergraph whether it is up
+ * (`/health/live`), and says so in the log: an integrator who composed before starting the new
+ * subgraph learns why its fields are null (SUBGRAPH_UNAVAILABLE) and what to do. It does not hold
+ * the swap back: the other subgraphs' new fields are served either way, and a subgraph that comes
+ * up later is used from its first answer.
+ */
+export async function probeNewSubgraphs(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, logger: Logger, timeoutMs = 2000): Promise<Record<string, 'up' | 'down'>> {
+  const outcome: Record<string, 'up' | 'down'> = {};
+  await Promise.all(
+    [...after].map(async ([name, url]) => {
+      if (before.get(name) === url) return;
+      const health = url.replace(/\/graphql\/?$/, '') + '/health/live';
+      try {
+        const res = await fetch(health, { signal: AbortSignal.timeout(timeoutMs) });
+        await res.body?.cancel();
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        outcome[name] = 'up';
+        logger.info({ subgraph: name, url }, `subgraph ${name} is new in the supergraph and answers at ${url}`);
+      } catch (e) {
+        outcome[name] = 'down';
+        const variable = `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_SUBGRAPH_URL`;
+        logger.warn(
+          { subgraph: name, url, reason: (e as Error).message },
+          `subgraph ${name} is new in the supergraph but does not answer at ${health} (${(e as Error).message}): its fields answer SUBGRAPH_UNAVAILABLE until it starts; start it, or point ${variable} at where it runs`,
+        );
+      }
+    }),
+  );
+  return outcome;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -56,8 +92,9 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
     const supergraphSdl = await readFile(file, 'utf8').catch((e: Error) => {
       throw new Error(`Cannot read the supergraph at ${file} (${e.message}): run \`npm run compose\`, or set SUPERGRAPH_PATH to a composed supergraph file.`);
     });
+    let currentUrls: Map<string, string>;
     try {
-      validateSupergraph(supergraphSdl, options.subgraphUrls);
+      currentUrls = validateSupergraph(supergraphSdl, options.subgraphUrls);
     } catch (e) {
       throw new Error(`The supergraph at ${file} cannot be served (${(e as Error).message}): run \`npm run compose\`, or set SUPERGRAPH_PATH to a composed supergraph file.`);
     }
@@ -79,8 +116,9 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       }
       const id = digest(sdl);
       if (id === current || closed) return;
+      let urls: Map<string, string>;
       try {
-        validateSupergraph(sdl, options.subgraphUrls);
+        urls = validateSupergraph(sdl, options.subgraphUrls);
         update(sdl);
       } catch (e) {
         // Remember the refused content so the same bad file is reported once, not on every event.
@@ -90,6 +128,9 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       }
       current = id;
       logger.info({ path: file, sha256: id }, `supergraph reloaded from ${file}`);
+      const before = currentUrls;
+      currentUrls = urls;
+      await probeNewSubgraphs(before, urls, logger);
     };
 
     const run = () => {

@@ -152,7 +152,7 @@ describe('SubgraphDataSource in-flight deduplication', () => {
 
 describe('SUBGRAPH_DEDUP', () => {
   it('defaults to true; false turns the gateway deduplication off', () => {
-    expect(loadGatewayConfig({}).subgraphDedup).toBe(true);
-    expect(loadGatewayConfig({ SUBGRAPH_DEDUP: 'false' }).subgraphDedup).toBe(false);
+    expect(loadGatewayConfig({ AUTH_DISABLED: 'true' }).subgraphDedup).toBe(true);
+    expect(loadGatewayConfig({ AUTH_DISABLED: 'true', SUBGRAPH_DEDUP: 'false' }).subgraphDedup).toBe(false);
   });
 });

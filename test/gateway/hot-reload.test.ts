@@ -55,6 +55,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 beforeAll(async () => {
   const silent = pino({ level: 'silent' });
   base = await startSubgraph({
+    auth: { kind: 'disabled' },
     system: 'billing',
     typeDefs: BASE_SDL,
     resolvers: {
@@ -73,6 +74,7 @@ beforeAll(async () => {
     logger: silent,
   });
   extra = await startSubgraph({
+    auth: { kind: 'disabled' },
     system: 'loyalty',
     typeDefs: EXTRA_SDL,
     resolvers: { Query: { extra: () => 'new field' } },
@@ -96,7 +98,7 @@ beforeAll(async () => {
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  gateway = await startGateway(loadGatewayConfig({ GATEWAY_PORT: '0', SUPERGRAPH_PATH: file }), logger);
+  gateway = await startGateway(loadGatewayConfig({ GATEWAY_PORT: '0', SUPERGRAPH_PATH: file, AUTH_DISABLED: 'true', AUDIT_LOG: 'off' }), logger);
 });
 
 afterAll(async () => {
