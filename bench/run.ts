@@ -10,6 +10,7 @@ import { World } from '../emulators/shared/world.js';
 import { PROVINCES } from '../emulators/shared/regions.js';
 import { criticalPathMs, lowerBound, SYSTEM_LIMITS, type LegacySystem, type Levels } from './lib/bounds.js';
 import { handWrittenCustomer360 } from './lib/aggregator.js';
+import { benchAuth, type BenchAuth } from './lib/auth.js';
 
 /**
  * `npm run bench [-- --quick] [--targets=ours,hive-rust-dedup,…] [--profiles=lan,zero] [--duration=S]`
@@ -19,6 +20,10 @@ import { handWrittenCustomer360 } from './lib/aggregator.js';
  * emulators (clock pinned, fixed latency per profile), three subgraphs, and one gateway at a time
  * (ours, @graphql-hive/gateway from bench/peer/ in four configurations, ours with batching off);
  * load comes from this process with autocannon. Writes bench/results/latest.{json,md}.
+ *
+ * Authentication is on as in production (keys of the run's own, load as the HQ admin); the
+ * security figure (issue 6) then runs S1 with authentication, scope, masking and audit on and
+ * off, side by side (`--no-security` skips it).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +60,14 @@ const WARMUP_REQUESTS = quick ? 10 : 50;
 const WARMUP_MS = quick ? 1500 : 5000;
 /** Results go to bench/results/<out>.{json,md}. */
 const OUT = arg('out') ?? 'latest';
+/** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off. */
+const SECURITY = !argv.includes('--no-security');
+const SECURITY_CONCURRENCY = [10, 50];
+/**
+ * `AUTH_DISABLED=true` is refused with NODE_ENV=production, so both sides of the security figure
+ * run with this NODE_ENV: the variables of authentication and audit are their only difference.
+ */
+const SECURITY_NODE_ENV = 'benchmark';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
@@ -188,7 +201,7 @@ async function setProfile(emulators: Record<LegacySystem, Emulator>, profile: Pr
 }
 
 type Subgraphs = Record<LegacySystem, Proc>;
-async function startSubgraphs(emulators: Record<LegacySystem, Emulator>, extraEnv: Record<string, string> = {}): Promise<Subgraphs> {
+async function startSubgraphs(emulators: Record<LegacySystem, Emulator>, extraEnv: Record<string, string>): Promise<Subgraphs> {
   const out = {} as Subgraphs;
   await Promise.all(
     SYSTEMS.map(async (system) => {
@@ -205,10 +218,10 @@ async function startSubgraphs(emulators: Record<LegacySystem, Emulator>, extraEn
 
 const NO_BATCH_ENV = { BILLING_CUSTOMER_BATCH_SIZE: '1', BILLING_BALANCE_BATCH_SIZE: '1', CUSTOMER_SERVICE_BATCH_SIZE: '1', NETWORK_BATCH_SIZE: '1' };
 
-async function startOurGateway(subgraphs: Subgraphs): Promise<Proc> {
+async function startOurGateway(subgraphs: Subgraphs, extraEnv: Record<string, string>): Promise<Proc> {
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
-  const env: Record<string, string> = { GATEWAY_PORT: String(port) };
+  const env: Record<string, string> = { GATEWAY_PORT: String(port), ...extraEnv };
   for (const s of SYSTEMS) env[`${ENV_PREFIX[s]}_SUBGRAPH_URL`] = subgraphs[s].url;
   const p = launch('gateway', ['--import', 'tsx', 'gateway/main.ts'], env, `${url}/graphql`);
   await waitReady(p, `${url}/health/live`);
@@ -240,15 +253,15 @@ async function startPeer(subgraphs: Subgraphs, rust: boolean, dedup: boolean): P
   await waitReady(p, `${url}/healthcheck`);
   // readiness: the first query also loads the supergraph
   for (;;) {
-    const r = await gql(p.url, '{ __typename }').catch(() => undefined);
+    const r = await gql(p.url, '{ __typename }', undefined, auth.peerHeaders).catch(() => undefined);
     if (r?.data) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   return p;
 }
 
-async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function gql(url: string, query: string, variables: Record<string, unknown> | undefined, headers: Readonly<Record<string, string>>): Promise<{ data?: any; errors?: any[] }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return (await r.json()) as never;
 }
 
@@ -392,7 +405,7 @@ async function legacyCalls(emulators: Record<LegacySystem, Emulator>, fn: () => 
 
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
-async function load(url: string, sc: Scenario, connections: number, durationS: number, pids: Record<string, number>): Promise<Phase> {
+async function load(url: string, sc: Scenario, connections: number, durationS: number, pids: Record<string, number>, headers: Readonly<Record<string, string>>): Promise<Phase> {
   const bodies = sc.variables.map((v) => JSON.stringify({ query: sc.query, variables: v }));
   let k = 0;
   const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)]));
@@ -401,7 +414,7 @@ async function load(url: string, sc: Scenario, connections: number, durationS: n
     method: 'POST',
     connections,
     duration: durationS,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, method: 'POST', body: bodies[k++ % bodies.length]! }) }],
   });
   const requests = r.requests.total;
@@ -411,13 +424,13 @@ async function load(url: string, sc: Scenario, connections: number, durationS: n
 
 const boundCache = new Map<string, Levels>();
 
-async function runScenario(target: TargetName, profile: Profile, url: string, sc: Scenario, emulators: Record<LegacySystem, Emulator>, pids: Record<string, number>): Promise<Row> {
+async function runScenario(target: TargetName, profile: Profile, url: string, sc: Scenario, emulators: Record<LegacySystem, Emulator>, pids: Record<string, number>, headers: Readonly<Record<string, string>>): Promise<Row> {
   // warm up (plans, connections, JIT) on keys other than the counted one
   await settle(emulators);
   const warmEnd = Date.now() + WARMUP_MS;
-  for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))]);
+  for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
   let answer: { data?: any; errors?: any[] } = {};
-  const byOp = await legacyCalls(emulators, async () => (answer = await gql(url, sc.query, sc.variables[0])));
+  const byOp = await legacyCalls(emulators, async () => (answer = await gql(url, sc.query, sc.variables[0], headers)));
   // the bound is the one for the data: taken from the first error-free answer of the scenario
   const levels = answer.errors?.length && boundCache.has(sc.id) ? boundCache.get(sc.id)! : sc.bound(answer.data);
   if (!answer.errors?.length && !boundCache.has(sc.id)) boundCache.set(sc.id, levels);
@@ -439,7 +452,7 @@ async function runScenario(target: TargetName, profile: Profile, url: string, sc
   if (answer.errors?.length) log(`  ${sc.id}: ${answer.errors.length} GraphQL errors in the answer, first: ${JSON.stringify(answer.errors[0]).slice(0, 300)}`);
   for (const c of CONCURRENCY) {
     await settle(emulators);
-    const ph = await load(url, sc, c, DURATION_S, pids);
+    const ph = await load(url, sc, c, DURATION_S, pids, headers);
     row.phases.push(ph);
     log(`  ${target} ${profile} ${sc.id} c=${c}: ${ph.rps} req/s, p50 ${ph.p50} ms, p99 ${ph.p99} ms, gateway CPU ${ph.cpuMsPerRequest.gateway} ms/req${ph.errors ? `, ${ph.errors} errors` : ''}`);
   }
@@ -447,9 +460,67 @@ async function runScenario(target: TargetName, profile: Profile, url: string, sc
 }
 
 // ---------------------------------------------------------------------------------------------
+// the security figure (issue 6)
+
+interface SecurityRow {
+  profile: Profile;
+  on: Phase[];
+  off: Phase[];
+  /** Audit lines written by the gateway with auth on during its load phases. */
+  auditLines: number;
+}
+
+/**
+ * S1 with authentication, scope, masking and audit on, then off, on the same emulators: both
+ * sides restart the subgraphs and the gateway with their variables and NODE_ENV=benchmark.
+ */
+async function securityFigure(emulators: Record<LegacySystem, Emulator>, profile: Profile): Promise<SecurityRow> {
+  const sc = scenarios[0]!;
+  const row: SecurityRow = { profile, on: [], off: [], auditLines: 0 };
+  for (const on of [true, false]) {
+    const label = on ? 'auth, scope, masking, audit on' : 'auth, scope, masking, audit off';
+    log(`security figure ${profile}: starting subgraphs and gateway with ${label} …`);
+    const auditLog = path.join(auth.dir, `audit-${profile}.jsonl`);
+    const subgraphs = await startSubgraphs(emulators, { NODE_ENV: SECURITY_NODE_ENV, ...auth.subgraphEnv(on) });
+    const gw = await startOurGateway(subgraphs, { NODE_ENV: SECURITY_NODE_ENV, ...auth.gatewayEnv(on, auditLog) });
+    const headers = on ? auth.clientHeaders : {};
+    const pids: Record<string, number> = { gateway: gw.child.pid! };
+    for (const s of SYSTEMS) pids[s] = subgraphs[s].child.pid!;
+    await settle(emulators);
+    const check = await gql(gw.url, sc.query, sc.variables[0], headers);
+    if (!check.data?.customerByServiceNumber || check.errors?.length) {
+      throw new Error(`security figure: S1 with ${label} did not answer a customer: ${JSON.stringify(check).slice(0, 400)}`);
+    }
+    const warmEnd = Date.now() + WARMUP_MS;
+    for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(gw.url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
+    const auditBefore = on ? countLines(auditLog) : 0;
+    for (const c of SECURITY_CONCURRENCY) {
+      await settle(emulators);
+      const ph = await load(gw.url, sc, c, DURATION_S, pids, headers);
+      (on ? row.on : row.off).push(ph);
+      log(`  S1 ${label} c=${c}: ${ph.rps} req/s, p50 ${ph.p50} ms, p99 ${ph.p99} ms, gateway CPU ${ph.cpuMsPerRequest.gateway} ms/req${ph.errors ? `, ${ph.errors} errors` : ''}`);
+    }
+    await stop(gw);
+    if (on) row.auditLines = countLines(auditLog) - auditBefore;
+    for (const s of SYSTEMS) await stop(subgraphs[s]);
+  }
+  return row;
+}
+
+function countLines(file: string): number {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
 // main
 
+const auth: BenchAuth = await benchAuth();
 const rows: Row[] = [];
+const security: SecurityRow[] = [];
 const rss: Record<string, Record<string, number>> = {};
 let aggregator: Record<string, { profile: Profile; p50: number; p99: number; requests: number; errors: number }[]> = {};
 
@@ -466,19 +537,28 @@ try {
     if (!subgraphs || subgraphsNoBatch !== noBatch) {
       if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
       log(`starting the three subgraphs${noBatch ? ' with batching off (*_BATCH_SIZE=1)' : ''} …`);
-      subgraphs = await startSubgraphs(emulators, noBatch ? NO_BATCH_ENV : {});
+      subgraphs = await startSubgraphs(emulators, { ...auth.subgraphEnv(true), ...(noBatch ? NO_BATCH_ENV : {}) });
       subgraphsNoBatch = noBatch;
     }
     log(`starting ${TARGET_LABEL[target]} …`);
-    const gw = target.startsWith('ours') ? await startOurGateway(subgraphs) : await startPeer(subgraphs, target.includes('rust'), !target.includes('nodedup'));
+    const ours = target.startsWith('ours');
+    const gw = ours ? await startOurGateway(subgraphs, auth.gatewayEnv(true, path.join(auth.dir, `audit-${target}.jsonl`))) : await startPeer(subgraphs, target.includes('rust'), !target.includes('nodedup'));
+    const headers = ours ? auth.clientHeaders : auth.peerHeaders;
     const pids: Record<string, number> = { gateway: gw.child.pid! };
     for (const s of SYSTEMS) pids[s] = subgraphs[s].child.pid!;
     for (const profile of profiles) {
       await setProfile(emulators, profile);
-      for (const sc of scenarios) rows.push(await runScenario(target, profile, gw.url, sc, emulators, pids));
+      for (const sc of scenarios) rows.push(await runScenario(target, profile, gw.url, sc, emulators, pids, headers));
     }
     rss[target] = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, peakRssMb(pid)]));
     await stop(gw);
+  }
+  if (SECURITY) {
+    if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
+    for (const profile of profiles) {
+      await setProfile(emulators, profile);
+      security.push(await securityFigure(emulators, profile));
+    }
   }
   // the hand-written aggregator: latency of S1 at concurrency 1, straight to the emulators
   if (!arg('targets') || targets.includes('ours')) {
@@ -590,6 +670,29 @@ for (const profile of profiles) {
     md.push('');
   }
 }
+if (security.length) {
+  md.push(
+    '## Security on ÷ off (issue 6)',
+    '',
+    `S1 (customer 360) on our stack with authentication (JWT verified at the gateway, viewer re-signed for the subgraphs and verified there), region scope, PII masking and audit ` +
+      `(one line per customer record to a file) on, then all off (\`AUTH_DISABLED=true\` on gateway and subgraphs, \`AUDIT_LOG=off\`); both sides restarted with NODE_ENV=${SECURITY_NODE_ENV}, ` +
+      `${DURATION_S} s per phase after warm-up, as the HQ admin (every customer in scope, PII in full). Target: req/s ratio ≥ 0.9.`,
+    '',
+    '| profile | concurrency | req/s on | req/s off | ratio on ÷ off | p50 ms on / off | p99 ms on / off | gateway CPU ms/req on / off | subgraph CPU ms/req on / off (CRM/billing/NMS) | HTTP errors under load on / off |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of security) {
+    for (const c of SECURITY_CONCURRENCY) {
+      const on = r.on.find((p) => p.connections === c);
+      const off = r.off.find((p) => p.connections === c);
+      md.push(
+        `| ${r.profile} | ${c} | ${fmt(on?.rps)} | ${fmt(off?.rps)} | **${ratio(on?.rps, off?.rps)}** | ${fmt(on?.p50)} / ${fmt(off?.p50)} | ${fmt(on?.p99)} / ${fmt(off?.p99)} | ${fmt(on?.cpuMsPerRequest.gateway, 2)} / ${fmt(off?.cpuMsPerRequest.gateway, 2)} | ${SYSTEMS.map((s) => fmt(on?.cpuMsPerRequest[s], 2)).join('/')} / ${SYSTEMS.map((s) => fmt(off?.cpuMsPerRequest[s], 2)).join('/')} | ${on?.errors ?? '—'} / ${off?.errors ?? '—'} |`,
+      );
+    }
+    const requestsOn = r.on.reduce((a, p) => a + p.requests, 0);
+    md.push('', `Audit (${r.profile}): ${r.auditLines} lines written for ${requestsOn} S1 requests under load with auth on.`, '');
+  }
+}
 md.push('## Peak RSS (MB, VmHWM)', '', '| gateway | gateway process | subgraph CRM | subgraph billing | subgraph NMS |', '| --- | --- | --- | --- | --- |');
 for (const t of targets) if (rss[t]) md.push(`| ${TARGET_LABEL[t]} | ${rss[t]!.gateway} | ${rss[t]!['customer-service']} | ${rss[t]!.billing} | ${rss[t]!.network} |`);
 md.push('', '## Legacy calls by operation (first target, first profile)', '');
@@ -606,7 +709,7 @@ md.push('');
 
 const text = md.join('\n');
 await mkdir(path.join(root, 'bench/results'), { recursive: true });
-await writeFile(path.join(root, `bench/results/${OUT}.json`), JSON.stringify({ command, date, machine, versions, quick, profiles, targets, durationS: DURATION_S, concurrency: CONCURRENCY, latencyMs: LATENCY, limits: SYSTEM_LIMITS, rows, peakRssMb: rss, aggregator }, null, 2) + '\n');
+await writeFile(path.join(root, `bench/results/${OUT}.json`), JSON.stringify({ command, date, machine, versions, quick, profiles, targets, durationS: DURATION_S, concurrency: CONCURRENCY, latencyMs: LATENCY, limits: SYSTEM_LIMITS, rows, security, peakRssMb: rss, aggregator }, null, 2) + '\n');
 await writeFile(path.join(root, `bench/results/${OUT}.md`), text);
 console.log(`\n${text}\nWrote bench/results/${OUT}.json and bench/results/${OUT}.md (${elapsed().trim()}).`);
 process.exit(0);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys } from '../lib/viewerToken.js';
+import { devPaths, signExampleViewers, viewerTable, writeViewersFile, type DevViewer } from './tokens.js';
 
 /**
  * `npm start`: the whole product on the embedded default — the four emulated legacy systems, the
@@ -55,6 +57,49 @@ for (const s of systems) {
 }
 stages[2]!.push({ name: 'gateway', entry: 'gateway/main.ts', health: `http://${host}:${gatewayPort}/health/live`, url: `http://${host}:${gatewayPort}` });
 
+/**
+ * Authentication on the embedded stack, with development keys in `.dev/keys/` (created once, never
+ * committed; `DEV_DIR` moves `.dev`): a development identity provider signs the example viewers'
+ * tokens and the gateway verifies them; the gateway signs viewers for the subgraphs and the
+ * subgraphs verify those. A variable the user set wins over the development value, and is named
+ * in the output.
+ */
+const dev = devPaths();
+const keys = ensureDevKeys(dev.keys);
+/** A path as short as it reads well: relative inside the working directory, absolute elsewhere. */
+const rel = (file: string) => {
+  const r = path.relative(process.cwd(), file);
+  return !r ? '.' : r.startsWith('..') ? file : r;
+};
+const gatewayAuthDefaults: Record<string, string> = {
+  AUTH_PUBLIC_KEY: keys.issuerPublic,
+  AUTH_ISSUER: DEV_ISSUER,
+  AUTH_AUDIENCE: DEV_AUDIENCE,
+  VIEWER_SIGNING_KEY: keys.gatewayPrivate,
+  PLAYGROUND_VIEWERS_FILE: dev.viewers,
+};
+const subgraphAuthDefaults: Record<string, string> = { VIEWER_VERIFY_KEY: keys.gatewayPublic };
+const userAuth = [...Object.keys(gatewayAuthDefaults), 'AUTH_JWKS_URL', ...Object.keys(subgraphAuthDefaults)].filter((k) => env[k]);
+/** With the user's own identity provider, the development tokens would not verify: none are printed. */
+const ownIdentityProvider = Boolean(env.AUTH_JWKS_URL || env.AUTH_PUBLIC_KEY);
+const authDisabled = env.AUTH_DISABLED === 'true';
+const gatewayEnv: Record<string, string> = {};
+for (const [k, v] of Object.entries(gatewayAuthDefaults)) if (!env[k] && !(ownIdentityProvider && k !== 'VIEWER_SIGNING_KEY')) gatewayEnv[k] = v;
+// No development viewers without development authentication: no picker then.
+if (authDisabled && !env.PLAYGROUND_VIEWERS_FILE) delete gatewayEnv.PLAYGROUND_VIEWERS_FILE;
+const subgraphEnv: Record<string, string> = {};
+for (const [k, v] of Object.entries(subgraphAuthDefaults)) if (!env[k]) subgraphEnv[k] = v;
+let viewers: DevViewer[] = [];
+if (!ownIdentityProvider && !authDisabled) {
+  viewers = await signExampleViewers(keys);
+  writeViewersFile(dev.viewers, viewers);
+}
+if (keys.created) console.log(`[start] created development keys in ${rel(dev.keys)}/ (git-ignored; delete the folder to get new ones)`);
+if (userAuth.length) console.log(`[start] using your ${userAuth.join(', ')} instead of the development value${userAuth.length > 1 ? 's' : ''}`);
+if (env.VIEWER_SIGNING_KEY && !env.VIEWER_VERIFY_KEY) {
+  console.warn('[start] VIEWER_SIGNING_KEY is yours but VIEWER_VERIFY_KEY is not: the subgraphs will refuse the gateway. Set VIEWER_VERIFY_KEY to the matching public key.');
+}
+
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -93,9 +138,10 @@ function pipe(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.Wr
 }
 
 function launch(part: Part): void {
+  const authEnv = part.name === 'gateway' ? gatewayEnv : part.name.startsWith('subgraph:') ? subgraphEnv : {};
   const child = spawn(process.execPath, ['--import', 'tsx', part.entry], {
     cwd: root,
-    env: { ...env, ...childEnv, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    env: { ...env, ...childEnv, ...authEnv, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.set(part.name, child);
@@ -139,5 +185,27 @@ if (!stopping) {
   for (const p of all) console.log(`  ${p.name.padEnd(26)} ${p.url.padEnd(34)} (pid ${children.get(p.name)?.pid})`);
   console.log(`\n  GraphQL     http://${host}:${gatewayPort}/graphql`);
   console.log(`  Playground  http://${host}:${gatewayPort}/   (open it in a browser; example operations are preloaded)`);
+  printViewers();
   console.log('\n[start] Ctrl-C stops everything.');
+}
+
+/** Who can call the stack: the example viewers, and how to use one. Tokens are long: one is shown. */
+function printViewers(): void {
+  if (authDisabled) {
+    console.log('\n[start] AUTH_DISABLED=true: no authentication, every caller is an unrestricted viewer (benchmarks only).');
+    return;
+  }
+  if (ownIdentityProvider) {
+    console.log('\n[start] authentication uses your identity provider (AUTH_JWKS_URL / AUTH_PUBLIC_KEY): send its tokens as `Authorization: Bearer <token>`.');
+    return;
+  }
+  const admin = viewers.find((v) => v.roles.includes('admin'))!;
+  const body = JSON.stringify({
+    query: 'query Customer360($n: String!) { customerByServiceNumber(serviceNumber: $n) { id name region { province localNetwork } balance { amount currency } serviceLines { serviceNumber status } } }',
+    variables: { n: '17923262384' },
+  });
+  console.log(`\n  Viewers (tokens valid 12 h, in ${rel(dev.viewers)}; \`npm run tokens\` prints them all):\n`);
+  console.log(viewerTable(viewers));
+  console.log(`\n  In the playground, pick a viewer in the picker above the editor. With curl, as the ${admin.name}:\n`);
+  console.log(`  curl -s http://${host}:${gatewayPort}/graphql -H 'content-type: application/json' \\\n    -H 'authorization: Bearer ${admin.token}' \\\n    -d '${body}'`);
 }

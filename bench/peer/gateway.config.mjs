@@ -9,4 +9,13 @@ export const gatewayConfig = {
   transportEntries: {
     '*': { options: { deduplicateInflightRequests: dedup } },
   },
+  // Our subgraphs answer only requests carrying a viewer signed by our gateway (`x-viewer`, see
+  // docs/security.md). The peer cannot verify callers' tokens, so the bench hands it a viewer
+  // token it signed beforehand (the HQ admin) and the peer passes it on to every subgraph call.
+  propagateHeaders: {
+    fromClientToSubgraphs({ request }) {
+      const viewer = request.headers.get('x-viewer');
+      return viewer ? { 'x-viewer': viewer } : {};
+    },
+  },
 };

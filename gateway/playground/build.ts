@@ -36,6 +36,13 @@ const KEYED_PACKAGES = ['graphiql', '@graphiql/react', '@graphiql/toolkit', 'rea
 const PAGE_CSS = `
 html, body { height: 100%; margin: 0; }
 #graphiql { height: 100vh; }
+.playground-page { display: flex; flex-direction: column; height: 100%; }
+.playground-viewer-bar { display: flex; align-items: center; gap: 0.6rem; padding: 0.4rem 1rem; font: 14px system-ui, sans-serif; border-bottom: 1px solid rgba(59, 75, 104, 0.15); }
+.playground-viewer-bar select { font: inherit; padding: 0.15rem 0.3rem; }
+.playground-viewer-note { opacity: 0.6; font-size: 12px; }
+.playground-graphiql { flex: 1; min-height: 0; }
+.playground-graphiql .graphiql-container { height: 100%; }
+.graphiql-container .graphiql-footer:empty { display: none; }
 `;
 
 const CONTENT_TYPES: Record<string, string> = {

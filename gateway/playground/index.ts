@@ -1,5 +1,9 @@
 import express from 'express';
 import { buildPlayground } from './build.js';
+import type { PlaygroundViewer } from './viewers.js';
+
+export type { PlaygroundViewer } from './viewers.js';
+export { loadPlaygroundViewers } from './viewers.js';
 
 export interface PlaygroundOptions {
   /**
@@ -12,6 +16,13 @@ export interface PlaygroundOptions {
    * @default '/graphql'
    */
   readonly graphqlPath?: string;
+  /**
+   * Viewers the page offers in a picker; picking one puts `Authorization: Bearer <token>` in
+   * GraphiQL's headers editor. For development stacks only (the tokens are in the page); without
+   * viewers there is no picker and the headers editor is the way to authenticate.
+   * @default []
+   */
+  readonly viewers?: readonly PlaygroundViewer[];
 }
 
 /**
@@ -33,8 +44,10 @@ export const PLAYGROUND_CSP = [
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 
-function page(title: string, graphqlPath: string, assetBase: string, version: string): string {
+function page(title: string, graphqlPath: string, assetBase: string, version: string, viewers: readonly PlaygroundViewer[]): string {
   const t = escapeHtml(title);
+  // In an attribute rather than an inline script: the CSP allows no inline script.
+  const viewersAttribute = viewers.length ? ` data-viewers="${escapeHtml(JSON.stringify(viewers.map(({ name, sub, roles, region, token }) => ({ name, sub, roles, region, token }))))}"` : '';
   const asset = (name: string) => escapeHtml(`${assetBase}/playground/${name}?v=${version}`);
   return `<!doctype html>
 <html lang="en">
@@ -48,7 +61,7 @@ function page(title: string, graphqlPath: string, assetBase: string, version: st
 </head>
 <body>
 <noscript>This playground needs JavaScript. Without it, send GraphQL operations as JSON with POST to ${escapeHtml(graphqlPath)}.</noscript>
-<div id="graphiql" data-graphql-path="${escapeHtml(graphqlPath)}" data-title="${t}"></div>
+<div id="graphiql" data-graphql-path="${escapeHtml(graphqlPath)}" data-title="${t}"${viewersAttribute}></div>
 </body>
 </html>
 `;
@@ -68,6 +81,7 @@ export async function createPlaygroundRouter(options: PlaygroundOptions = {}): P
   if (!graphqlPath.startsWith('/') || graphqlPath.startsWith('//')) {
     throw new Error(`playground graphqlPath must be a path on the gateway's origin, like /graphql, not ${JSON.stringify(graphqlPath)}`);
   }
+  const viewers = options.viewers ?? [];
   const bundle = await buildPlayground();
   const router = express.Router();
 
@@ -79,8 +93,9 @@ export async function createPlaygroundRouter(options: PlaygroundOptions = {}): P
   });
 
   router.get('/', (req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
-    res.type('html').send(page(title, graphqlPath, req.baseUrl, bundle.key));
+    // no-store when the page carries tokens: no cache keeps a copy of them.
+    res.setHeader('Cache-Control', viewers.length ? 'no-store' : 'no-cache');
+    res.type('html').send(page(title, graphqlPath, req.baseUrl, bundle.key, viewers));
   });
 
   router.get('/playground/:name', (req, res, next) => {

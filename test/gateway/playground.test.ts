@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Supergraph } from '@apollo/federation-internals';
@@ -7,7 +10,7 @@ import { buildASTSchema, getVariableValues, Kind, parse, validate, type Operatio
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlayground } from '../../gateway/playground/build.js';
 import { examples } from '../../gateway/playground/examples.js';
-import { createPlaygroundRouter } from '../../gateway/playground/index.js';
+import { createPlaygroundRouter, loadPlaygroundViewers, type PlaygroundViewer } from '../../gateway/playground/index.js';
 
 /** What would make a browser fetch from another origin (plain documentation strings would not). */
 const EXTERNAL = [
@@ -98,6 +101,64 @@ describe('createPlaygroundRouter', () => {
 
   it('refuses a GraphQL endpoint on another origin', async () => {
     await expect(createPlaygroundRouter({ graphqlPath: 'https://example.test/graphql' })).rejects.toThrow(/origin/);
+  });
+});
+
+describe('playground viewers', () => {
+  const viewers: PlaygroundViewer[] = [
+    { name: 'HQ admin', sub: 'hq.admin', roles: ['admin'], region: {}, token: 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJocSJ9.c2ln' },
+    { name: 'Shenzhen "agent" <b>', sub: 'sz.agent.0042', roles: ['agent'], region: { province: 'GD', localNetwork: 'SZ' }, token: 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJzeiJ9.c2ln' },
+  ];
+  const html = async (router: express.Router) => {
+    const app = express();
+    app.use('/', router);
+    const s = await new Promise<Server>((resolve) => {
+      const x = app.listen(0, '127.0.0.1', () => resolve(x));
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/`);
+      return { res, text: await res.text() };
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  };
+  const attribute = (text: string) => {
+    const m = /data-viewers="([^"]*)"/.exec(text);
+    if (!m) return undefined;
+    const unescaped = m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    return JSON.parse(unescaped) as PlaygroundViewer[];
+  };
+
+  it('puts the viewers in the page as an escaped data attribute (no inline script) and keeps the page out of caches', async () => {
+    const { res, text } = await html(await createPlaygroundRouter({ viewers }));
+    expect(attribute(text)).toEqual(viewers);
+    expect(text).not.toContain('<b>');
+    expect(text).not.toMatch(/<script(?![^>]*\ssrc=)/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('has no viewers in the page without them (production): the headers editor is the way', async () => {
+    const { res, text } = await html(await createPlaygroundRouter({}));
+    expect(attribute(text)).toBeUndefined();
+    expect(text).not.toContain('eyJ');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('reads a viewers file as npm start writes it, and names the fix for a bad one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'playground-viewers-'));
+    try {
+      const file = path.join(dir, 'viewers.json');
+      writeFileSync(file, JSON.stringify(viewers));
+      expect(loadPlaygroundViewers(file)).toEqual(viewers);
+      writeFileSync(file, '[{"name":"x"');
+      expect(() => loadPlaygroundViewers(file)).toThrow(/PLAYGROUND_VIEWERS_FILE=.*viewers\.json is not JSON .*run `npm run tokens`/);
+      writeFileSync(file, JSON.stringify([{ ...viewers[0], token: 'not a jwt' }]));
+      expect(() => loadPlaygroundViewers(file)).toThrow(/is not a list of viewers \(at 0\.token: is not a compact JWT\).*npm run tokens/);
+      expect(() => loadPlaygroundViewers(path.join(dir, 'absent.json'))).toThrow(/cannot be read \(ENOENT\): run `npm run tokens`.*or unset the variable/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
