@@ -9,7 +9,7 @@ import type { ResilienceSettings } from './resilience.js';
  * `_STALE_MAX_ENTRIES`, `_STALE_MAX_AGE_S`.
  */
 export interface PolicyConfig {
-  /** Defaults: budget 15 000 ms, 2 retries, breaker 5 consecutive or 0.8 of ≥ 20 calls in 10 000 ms, half-open after 10 000 ms, window 30 s. */
+  /** Defaults: budget 15 000 ms, 2 retries, breaker 5 consecutive failed requests or 0.5 of ≥ 20 requests in 10 000 ms, half-open after 10 000 ms, window 30 s. */
   readonly resilience: ResilienceSettings;
   /** Defaults: 10 000 entries, 300 s. */
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
@@ -21,12 +21,12 @@ export function loadPolicyConfig(prefix: string, system: string, env: NodeJS.Pro
   const specs = {
     [v('BUDGET_MS')]: defineVar(vars.milliseconds(15_000), `the milliseconds one call to ${system} may take with all its retries together (then LEGACY_TIMEOUT)`, '15000'),
     [v('RETRY_ATTEMPTS')]: defineVar(z.coerce.number().int().min(0).max(10).default(2), `how many times a failed read from ${system} is retried (never a write; 0 = never)`, '2'),
-    [v('BREAKER_THRESHOLD')]: defineVar(z.coerce.number().int().min(0).max(1000).default(5), `the consecutive failed calls to ${system} that open the circuit breaker (0 = no breaker)`, '5'),
+    [v('BREAKER_THRESHOLD')]: defineVar(z.coerce.number().int().min(0).max(1000).default(5), `the consecutive failed requests to ${system} (after their retries) that open the circuit breaker (0 = no breaker)`, '5'),
     [v('BREAKER_HALF_OPEN_AFTER_MS')]: defineVar(vars.milliseconds(10_000), `the milliseconds the breaker stays open before one probe call to ${system}`, '10000'),
     [v('BREAKER_RATIO')]: defineVar(
-      z.coerce.number().min(0).lt(1).default(0.8),
-      `the share of failed calls to ${system} in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)`,
-      '0.8',
+      z.coerce.number().min(0).lt(1).default(0.5),
+      `the share of failed requests to ${system} in the sliding window (below 1) that also opens the circuit breaker, once the window holds the minimum calls (0 = consecutive failures only)`,
+      '0.5',
     ),
     [v('BREAKER_WINDOW_MS')]: defineVar(vars.milliseconds(10_000), `the milliseconds of the sliding window over which the share of failed calls to ${system} is judged`, '10000'),
     [v('BREAKER_MIN_CALLS')]: defineVar(vars.positiveInt(20, 1_000_000), `the fewest calls to ${system} in the window for their share of failures to be judged`, '20'),

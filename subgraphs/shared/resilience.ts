@@ -33,10 +33,14 @@ import { ProductError, type ErrorSystem } from '../../lib/errors.js';
  *    system's own short `Retry-After`; a long `Retry-After` fails fast;
  * 5. the bulkhead (the system's concurrency limit, bounded queue) around each attempt.
  *
- * The breaker counts each attempt that failed for a passing reason (unavailable, time-out), and
- * opens on either condition: that many consecutive failed attempts, or — over a sliding window,
- * once it holds at least the minimum number of calls — a share of failed attempts that reaches
- * the ratio. Open, it lets one probe through after the half-open delay; a good probe closes it.
+ * The breaker counts requests, not attempts: a request that failed for a passing reason
+ * (unavailable) after all its retries, or ran out of its budget, is one failure; window answers
+ * and our own refusals (bulkhead full) are none. It opens on either condition: that many
+ * consecutive failed requests, or — over a sliding window, once it holds at least the minimum
+ * number of requests — a share of failed ones that reaches the ratio. Open, it lets one probe
+ * through after the half-open delay; a good probe closes it. (Counting attempts, at 50 % failed
+ * attempts five in a row come every few dozen calls, and the breaker would suspend a system that
+ * answers 87.5 % of requests after two retries.)
  */
 
 export type LegacySystem = Exclude<ErrorSystem, 'gateway'>;
@@ -53,7 +57,7 @@ export interface ResilienceSettings {
   readonly retryMaxDelayMs?: number;
   /** A `Retry-After` up to this many seconds is waited for (within the budget); longer fails fast. @default 2 */
   readonly maxRetryAfterS?: number;
-  /** Consecutive failed attempts that open the breaker. 0 = no breaker. */
+  /** Consecutive failed requests (after their retries) that open the breaker. 0 = no breaker. */
   readonly breakerThreshold: number;
   /** How long the breaker stays open before a half-open probe, ms. */
   readonly breakerHalfOpenAfterMs: number;
@@ -96,7 +100,10 @@ function isPassing(e: ProductError): boolean {
   return e.retryable && (e.code === 'LEGACY_UNAVAILABLE' || e.code === 'LEGACY_TIMEOUT');
 }
 
+/** Failures not retried: time-outs (the budget is spent), window answers, our own refusals. */
 const NOT_RETRIED = new WeakSet<object>();
+/** Failures the breaker does not count: window answers and our own refusals (bulkhead full, circuit open) — the system did not fail. */
+const NOT_COUNTED = new WeakSet<object>();
 
 /**
  * Opens when either cockatiel breaker opens: consecutive failures, or a failure ratio over a
@@ -170,7 +177,7 @@ export class LegacyPolicy {
     this.bulkhead = bulkhead(o.concurrency, o.maxQueue);
     if (o.breakerThreshold > 0) {
       this.breaker = circuitBreaker(
-        handleWhen((e) => e instanceof ProductError && isPassing(e) && !NOT_RETRIED.has(e)),
+        handleWhen((e) => e instanceof ProductError && isPassing(e) && !NOT_COUNTED.has(e)),
         { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: this.makeBreaker() },
       );
       this.breaker.onBreak(() => {
@@ -182,9 +189,7 @@ export class LegacyPolicy {
   /** Consecutive failures, and (unless the ratio is 0) the failure ratio over the window. */
   private makeBreaker(): IBreaker {
     const consecutive = new ConsecutiveBreaker(this.o.breakerThreshold);
-    // Attempts, not requests, are counted (the breaker sits inside the retries): at 50 % failed
-    // attempts, two retries still answer 87.5 % of requests, so the default trips only well above.
-    const ratio = this.o.breakerRatio ?? 0.8;
+    const ratio = this.o.breakerRatio ?? 0.5;
     if (!(ratio > 0 && ratio < 1)) return consecutive;
     return new EitherBreaker([consecutive, ratioBreaker(ratio, this.o.breakerWindowMs ?? 10_000, this.o.breakerMinCalls ?? 20)]);
   }
@@ -204,38 +209,42 @@ export class LegacyPolicy {
     if (this.isOpen()) {
       throw this.unavailable(`${this.system} failed repeatedly; calls are suspended for a moment (circuit open).`, this.o.breakerHalfOpenAfterMs - (this.now() - this.openedAt));
     }
-    const attempt = async (signal: AbortSignal): Promise<T> => {
-      // Coerced inside the breaker, so that it sees (and skips) window answers and our own refusals.
-      const run = () =>
-        this.bulkhead.execute(async () => {
-          try {
-            return await fn(signal);
-          } catch (e) {
-            // The budget ran out and aborted the call: that is the time-out, not what the abort looked like.
-            throw signal.aborted ? this.budgetSpent(e) : this.coerce(kind, key, e);
-          }
-        });
-      try {
-        const value = this.breaker ? await this.breaker.execute(run) : await run();
-        this.record(true);
-        return value;
-      } catch (e) {
-        throw e instanceof ProductError ? e : this.coerce(kind, key, e);
-      }
-    };
+    // One attempt: a slot in the bulkhead, then the call; what it threw becomes a ProductError.
+    const attempt = (signal: AbortSignal): Promise<T> =>
+      this.bulkhead.execute(async () => {
+        try {
+          return await fn(signal);
+        } catch (e) {
+          // The budget ran out and aborted the call: that is the time-out, not what the abort looked like.
+          throw signal.aborted ? this.budgetSpent(e) : this.coerce(kind, key, e);
+        }
+      });
     const maxRetryAfterS = this.o.maxRetryAfterS ?? 2;
     const retries = kind === 'read' ? this.o.retryAttempts : 0;
     const retrying = retry(
       handleWhen((e) => e instanceof ProductError && isPassing(e) && !NOT_RETRIED.has(e) && (e.retryAfterSeconds ?? 0) <= maxRetryAfterS),
       { maxAttempts: retries, backoff: new RetryBackoff(new ExponentialBackoff({ initialDelay: this.o.retryBaseMs ?? 50, maxDelay: this.o.retryMaxDelayMs ?? 1000 })) },
     );
-    const budget = timeout(this.o.budgetMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: a call that answered needs no abort (and an abort per call costs a DOMException).
+    const budget = timeout(this.o.budgetMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+    // One request: all its attempts and back-offs within the budget.
+    const request = async (): Promise<T> => {
+      try {
+        return await budget.execute((_ctx, signal) => retrying.execute(() => attempt(signal), signal));
+      } catch (e) {
+        if (e instanceof ProductError) throw e;
+        if (isTaskCancelledError(e)) throw this.budgetSpent(e);
+        throw this.coerce(kind, key, e);
+      }
+    };
     try {
-      return await budget.execute((_ctx, signal) => retrying.execute(() => attempt(signal), signal));
+      // The breaker judges requests, after their retries: a request that failed every attempt, or
+      // ran out of its budget, is one failure.
+      const value = this.breaker ? await this.breaker.execute(request) : await request();
+      this.record(true);
+      return value;
     } catch (e) {
-      if (e instanceof ProductError) throw e;
-      if (isTaskCancelledError(e)) throw this.budgetSpent(e);
-      throw this.coerce(kind, key, e);
+      throw e instanceof ProductError ? e : this.coerce(kind, key, e);
     }
   }
 
@@ -246,12 +255,16 @@ export class LegacyPolicy {
       return err;
     }
     const err = this.o.toProductError(e);
-    if (isBulkheadRejectedError(e) || isBulkheadRejectedError(err.cause)) NOT_RETRIED.add(err);
+    if (isBulkheadRejectedError(e) || isBulkheadRejectedError(err.cause)) {
+      NOT_RETRIED.add(err);
+      NOT_COUNTED.add(err);
+    }
     const window = this.o.windowOf?.(err, kind);
     if (window !== undefined) {
       const seconds = window === true ? (err.retryAfterSeconds ?? this.o.windowDefaultS ?? 30) : window;
       this.windows.set(key, this.now() + seconds * 1000);
       NOT_RETRIED.add(err);
+      NOT_COUNTED.add(err);
     } else if (isPassing(err) || err.code === 'LEGACY_BAD_RESPONSE') {
       this.record(false);
     }
@@ -275,6 +288,7 @@ export class LegacyPolicy {
   private unavailable(message: string, leftMs: number): ProductError {
     const err = new ProductError('LEGACY_UNAVAILABLE', this.system, message, { retryable: true, retryAfterSeconds: Math.max(1, Math.ceil(leftMs / 1000)) });
     NOT_RETRIED.add(err);
+    NOT_COUNTED.add(err);
     return err;
   }
 

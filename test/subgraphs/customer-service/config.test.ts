@@ -16,7 +16,7 @@ describe('loadCustomerServiceConfig', () => {
       password: 'gateway-dev',
       timeoutMs: 10_000,
       stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
-      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.8, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
       connectTimeoutMs: 2_000,
       maxConcurrency: 5,
       maxQueue: 1000,

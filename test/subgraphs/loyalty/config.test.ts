@@ -29,7 +29,7 @@ describe('loadLoyaltyConfig', () => {
 
   it('reads the resilience policy and the stale-if-error cache, with the defaults of the other subgraphs', () => {
     expect(loadLoyaltyConfig(NO_AUTH)).toMatchObject({
-      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.8, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
+      resilience: { budgetMs: 15_000, retryAttempts: 2, breakerThreshold: 5, breakerHalfOpenAfterMs: 10_000, breakerRatio: 0.5, breakerWindowMs: 10_000, breakerMinCalls: 20, windowDefaultS: 30 },
       stale: { maxEntries: 10_000, maxAgeSeconds: 300 },
     });
     expect(

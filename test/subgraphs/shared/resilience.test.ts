@@ -79,6 +79,47 @@ describe('LegacyPolicy', () => {
     expect(p.state()).toMatchObject({ state: 'down', breaker: 'open' });
   });
 
+  it('counts a request once, after its retries: failed attempts that a retry recovered open nothing', async () => {
+    const p = policy({ breakerThreshold: 3, retryAttempts: 2, breakerHalfOpenAfterMs: 10_000 });
+    // 10 requests, each failing twice and answering on the third attempt: 20 failed attempts, 0 failed requests.
+    for (let k = 0; k < 10; k++) {
+      let attempts = 0;
+      expect(await p.execute('read', 'op', async () => (++attempts < 3 ? Promise.reject(unavailable()) : 'ok'))).toBe('ok');
+    }
+    expect(p.state().breaker).toBe('closed');
+    // Two requests that fail every attempt are two failures, not six: still closed at threshold 3.
+    for (let k = 0; k < 2; k++) await failure(p.execute('read', 'op', async () => { throw unavailable(); }));
+    expect(p.state().breaker).toBe('closed');
+    await failure(p.execute('read', 'op', async () => { throw unavailable(); }));
+    expect(p.state().breaker).toBe('open');
+  });
+
+  it('counts a request that ran out of its budget as a failure, and a full bulkhead as none', async () => {
+    const hang = (signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    const p = policy({ breakerThreshold: 2, budgetMs: 30, breakerHalfOpenAfterMs: 10_000 });
+    expect((await failure(p.execute('read', 'op', hang))).code).toBe('LEGACY_TIMEOUT');
+    expect(p.state().breaker).toBe('closed');
+    expect((await failure(p.execute('read', 'op', hang))).code).toBe('LEGACY_TIMEOUT');
+    expect(p.state().breaker).toBe('open');
+
+    // concurrency 1, queue 0: the second call is refused by us, which says nothing of the system.
+    const q = policy({
+      breakerThreshold: 1,
+      concurrency: 1,
+      maxQueue: 0,
+      retryAttempts: 0,
+      // As the clients do: a full bulkhead is "unavailable now", a passing reason.
+      toProductError: (e) => (e instanceof ProductError ? e : new ProductError('LEGACY_UNAVAILABLE', 'billing', 'busy', { cause: e })),
+    });
+    let release!: () => void;
+    const first = q.execute('read', 'op', () => new Promise<string>((r) => (release = () => r('done'))));
+    const refused = await failure(q.execute('read', 'op', async () => 'never'));
+    expect(refused.code).toBe('LEGACY_UNAVAILABLE');
+    release();
+    expect(await first).toBe('done');
+    expect(q.state().breaker).toBe('closed');
+  });
+
   it('closes again after a successful half-open probe', async () => {
     const p = policy({ breakerThreshold: 1, retryAttempts: 0, breakerHalfOpenAfterMs: 50 });
     await failure(p.execute('read', 'op', async () => { throw unavailable(); }));
