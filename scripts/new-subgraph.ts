@@ -198,8 +198,10 @@ Done. Next (docs/adding-a-subgraph.md walks through each):
   2. subgraphs/${n.name}/client/wire.ts, normalize.ts, ${n.Pascal}Client.ts: speak the real system's protocol
   3. subgraphs/${n.name}/schema.graphql (+ domain.ts, resolvers/): your fields, each described with its source; then npm run codegen
   4. npm run schema:check && npm run compose && npm run docs:schema   # composition, breaking changes, docs
-  5. an emulator in emulators/${n.name}/ on port ${ports.legacy}, the stack (scripts/start.ts, test/helpers/stack.ts), an e2e test
-  Run it: npm run subgraph:${n.name}   (${n.CONST}_URL, ${n.CONST}_USER, ${n.CONST}_PASSWORD, ${n.CONST}_SUBGRAPH_PORT)`);
+  5. who may read it: the role area of each field (${n.camel}FieldAreas in server.ts), region scope on entities of its own
+  6. an emulator in emulators/${n.name}/ on port ${ports.legacy}, the stack (scripts/start.ts, test/helpers/stack.ts), an e2e test
+  Run it: VIEWER_VERIFY_KEY=.dev/keys/gateway-viewer.public.pem npm run subgraph:${n.name}
+    (${n.CONST}_URL, ${n.CONST}_USER, ${n.CONST}_PASSWORD, ${n.CONST}_SUBGRAPH_PORT; only the gateway may call it: npm start writes the key)`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
