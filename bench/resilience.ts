@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { World } from '../emulators/shared/world.js';
+import { benchAuth, type BenchAuth } from './lib/auth.js';
 import type { LegacySystem } from './lib/bounds.js';
 
 /**
@@ -138,7 +139,12 @@ async function control(e: Proc, method: string, what: string, body?: unknown): P
   if (!r.ok) throw new Error(`${method} ${e.url}/__emulator/${what} → ${r.status} ${await r.text()}`);
 }
 
+/** Keys of this run (as `npm start` makes them): the gateway verifies the load's token and signs viewers; the subgraphs verify those. Audit off: it is not what this bench measures. */
+let auth: BenchAuth;
+const clientHeaders = (): Record<string, string> => ({ 'content-type': 'application/json', ...auth.clientHeaders });
+
 async function startStack(): Promise<Stack> {
+  auth ??= await benchAuth();
   const emulators = {} as Record<LegacySystem, Proc>;
   await Promise.all(
     SYSTEMS.map(async (s) => {
@@ -156,14 +162,14 @@ async function startStack(): Promise<Stack> {
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
       const prefix = ENV_PREFIX[s];
-      const p = launch(`subgraph:${s}`, `subgraphs/${s}/main.ts`, { [`${prefix}_URL`]: emulators[s].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...SUBGRAPH_ENV }, `${url}/graphql`);
+      const p = launch(`subgraph:${s}`, `subgraphs/${s}/main.ts`, { [`${prefix}_URL`]: emulators[s].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...SUBGRAPH_ENV, ...auth.subgraphEnv(true) }, `${url}/graphql`);
       await waitReady(p, `${url}/health/live`);
       subgraphs[s] = p;
     }),
   );
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
-  const env: Record<string, string> = { GATEWAY_PORT: String(port) };
+  const env: Record<string, string> = { GATEWAY_PORT: String(port), ...auth.gatewayEnv(true, 'off') };
   for (const s of SYSTEMS) env[`${ENV_PREFIX[s]}_SUBGRAPH_URL`] = subgraphs[s].url;
   const gateway = launch('gateway', 'gateway/main.ts', env, `${url}/graphql`);
   await waitReady(gateway, `${url}/health/live`);
@@ -193,7 +199,7 @@ interface Answer {
 async function ask(url: string, i: number): Promise<Answer> {
   const start = performance.now();
   try {
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY, variables: { id: world.customerId(i) } }) });
+    const r = await fetch(url, { method: 'POST', headers: clientHeaders(), body: JSON.stringify({ query: QUERY, variables: { id: world.customerId(i) } }) });
     const body = (await r.json()) as Answer['body'];
     return { ms: performance.now() - start, status: r.status, body };
   } catch {
@@ -332,7 +338,7 @@ async function figure3(): Promise<Figure> {
         connections: F3_CONCURRENCY,
         amount,
         timeout: 60,
-        headers: { 'content-type': 'application/json' },
+        headers: clientHeaders(),
         requests: [{ setupRequest: (req) => ({ ...req, method: 'POST', body: bodies[n++ % bodies.length]! }) }],
       });
       return { requests: r.requests.total, errors: r.errors + r.non2xx + r.timeouts, p50: r.latency.p50, p99: r.latency.p99, rps: Math.round(r.requests.average) };
