@@ -22,10 +22,11 @@ const MUTATION_TEXT = /^\s*(mutation|subscription)\b/;
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /**
    * Identical subgraph queries in flight at once (issue 4): same URL, query text, variables and
-   * viewer scope → one HTTP call. The answer is kept as JSON text, taken before any caller sees
-   * it, so that each follower parses its own copy. Nothing is kept after the call settles.
+   * viewer scope → one HTTP call. When others joined, the answer is kept as JSON text, taken
+   * before any caller sees it, so that each follower parses its own copy (a call nobody joined —
+   * most of them — is not serialised at all). Nothing is kept after the call settles.
    */
-  private readonly inflight = new Map<string, Promise<{ response: SubgraphResponse; text: string }>>();
+  private readonly inflight = new Map<string, { followers: number; settled: Promise<{ response: SubgraphResponse; text: string | undefined }> }>();
   private readonly dedup: boolean;
 
   constructor(options: { name: string; url: string; timeoutMs: number; maxSockets: number; dedup?: boolean }) {
@@ -59,17 +60,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (key === undefined) return super.process(options);
     const pending = this.inflight.get(key);
     if (pending && isIncoming(options)) {
-      const { response, text } = await pending;
+      pending.followers++;
+      const { response, text } = await pending.settled;
+      // Joined too late to be counted (the answer came in the same turn): make a call of its own.
+      if (text === undefined) return super.process(options);
       const copy: SubgraphResponse = { ...(JSON.parse(text) as object), ...(response.http ? { http: response.http } : {}) };
       // The leader's didReceiveResponse saw the leader's context only: this request's turn.
       return this.didReceiveResponse({ response: copy, request: options.request, context: options.context });
     }
-    const started = super
+    const entry = { followers: 0 } as { followers: number; settled: Promise<{ response: SubgraphResponse; text: string | undefined }> };
+    entry.settled = super
       .process(options)
-      .then((response) => ({ response, text: JSON.stringify({ data: response.data, errors: response.errors, extensions: response.extensions }) }))
+      .then((response) => ({ response, text: entry.followers > 0 ? JSON.stringify({ data: response.data, errors: response.errors, extensions: response.extensions }) : undefined }))
       .finally(() => this.inflight.delete(key));
-    this.inflight.set(key, started);
-    return (await started).response;
+    this.inflight.set(key, entry);
+    return (await entry.settled).response;
   }
 
   readonly name: string;

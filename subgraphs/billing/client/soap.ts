@@ -197,6 +197,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   // contract §1: XML has no arrays — a list of one is a lone element, so these are arrays always.
   isArray: (name: string) => REPEATED.has(name),
+  // Callbacks get the path as a matcher, not a string built per element (we read only the name): ~3 % of billing's CPU.
+  jPath: false,
 });
 
 type Tree = Record<string, unknown>;
