@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, GraphQLList, GraphQLNonNull, GraphQLObjectType, Kind, visit, type DocumentNode, type GraphQLOutputType, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -71,30 +71,44 @@ export function costOf(schema: GraphQLSchema, document: Parameters<typeof getCom
   return getComplexity({ schema, query: document, ...(operationName ? { operationName } : {}), variables: variables ?? {}, estimators: [listCost] });
 }
 
+/** Whether a variable sets a list size (`first`/`last`) anywhere in the document: only then does the cost depend on the variables. */
+export function costDependsOnVariables(document: DocumentNode): boolean {
+  let depends = false;
+  visit(document, {
+    Argument(node) {
+      if ((node.name.value === 'first' || node.name.value === 'last') && node.value.kind === Kind.VARIABLE) depends = true;
+    },
+  });
+  return depends;
+}
+
 /**
  * Refuses an operation over GATEWAY_MAX_COST after its operation is known and before the plan
- * runs. The cost of a document without variables is remembered (bounded), so repeats cost nothing.
+ * runs. The cost of a document whose list sizes do not come from variables is remembered
+ * (bounded), so repeats — the customer 360 with a new phone number each time — cost nothing.
  */
 export function costLimitPlugin(maxCost: number): ApolloServerPlugin<GatewayContext> {
-  const known = new Map<string, number>();
+  const bySchema = new WeakMap<GraphQLSchema, Map<string, number | 'per-request'>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, queryHash, operationName }) {
-          const vars = request.variables;
-          const cacheable = !vars || Object.keys(vars).length === 0;
+          let known = bySchema.get(schema);
+          if (!known) bySchema.set(schema, (known = new Map()));
           const key = `${queryHash}\u0000${operationName ?? ''}`;
-          let cost = cacheable ? known.get(key) : undefined;
+          let entry = known.get(key);
+          let cost: number | undefined = typeof entry === 'number' ? entry : undefined;
           if (cost === undefined) {
             try {
-              cost = costOf(schema, document, operationName ?? undefined, vars);
+              cost = costOf(schema, document, operationName ?? undefined, request.variables);
             } catch {
               // Variables that do not fit the operation: execution refuses them with its own, precise error.
               return;
             }
-            if (cacheable) {
+            if (entry === undefined) {
+              entry = costDependsOnVariables(document) ? 'per-request' : cost;
               if (known.size >= 5000) known.clear();
-              known.set(key, cost);
+              known.set(key, entry);
             }
           }
           if (cost > maxCost) {

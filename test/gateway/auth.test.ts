@@ -8,7 +8,7 @@ import { ConfigError } from '../../lib/config.js';
 import { generateEd25519Pem, signDevToken, ViewerVerifier } from '../../lib/viewerToken.js';
 import { AuthenticationError, createAuthenticator, DISABLED_VIEWER } from '../../gateway/auth.js';
 import { loadGatewayConfig } from '../../gateway/config.js';
-import { ASSUMED_LIST_SIZE, costOf } from '../../gateway/limits.js';
+import { ASSUMED_LIST_SIZE, costDependsOnVariables, costOf } from '../../gateway/limits.js';
 
 /** The gateway's configuration of authentication and limits, and the authenticator on its own. */
 
@@ -141,5 +141,10 @@ describe('the cost of an operation', () => {
     const edge = 1 + (1 + accounts);
     expect(costOf(schema, nested, undefined, { n: 10 })).toBe(1 + 10 * edge);
     expect(costOf(schema, nested, undefined, { n: 100 })).toBe(1 + 100 * edge);
+  });
+
+  it('knows when the cost depends on the variables (a list size from a variable) and when it can be remembered', () => {
+    expect(costDependsOnVariables(parse('query($n: Int) { customers(first: $n) { edges { node { id } } } }'))).toBe(true);
+    expect(costDependsOnVariables(parse('query($id: ID!) { customer(id: $id) { accounts { bills(last: 3) { period } } } }'))).toBe(false);
   });
 });
