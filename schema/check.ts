@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (result.breaking.length) console.log(`${result.breaking.length} breaking change(s) allowed (--allow-breaking).`);
-  console.log('Schema check passed. `npm run compose` writes the new supergraph.');
+  const changed = result.breaking.length + result.dangerous.length + result.safe.length > 0;
+  console.log(changed ? 'Schema check passed. `npm run compose` writes the new supergraph.' : 'Schema check passed.');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
