@@ -15,7 +15,7 @@ import { SubgraphDataSource } from '../../gateway/dataSource.js';
 
 let server: http.Server;
 let url: string;
-let received: { body: any; answer: (status: number, json: unknown) => void }[] = [];
+let received: { body: any; headers: http.IncomingHttpHeaders; answer: (status: number, json: unknown) => void }[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -24,6 +24,7 @@ beforeAll(async () => {
     req.on('end', () => {
       received.push({
         body: JSON.parse(text),
+        headers: req.headers,
         answer: (status, json) => {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(json));
@@ -154,5 +155,32 @@ describe('SUBGRAPH_DEDUP', () => {
   it('defaults to true; false turns the gateway deduplication off', () => {
     expect(loadGatewayConfig({ AUTH_DISABLED: 'true' }).subgraphDedup).toBe(true);
     expect(loadGatewayConfig({ AUTH_DISABLED: 'true', SUBGRAPH_DEDUP: 'false' }).subgraphDedup).toBe(false);
+  });
+});
+
+describe('SubgraphDataSource time budget and viewer', () => {
+  it('gives up on a subgraph that does not answer within timeoutMs: SUBGRAPH_UNAVAILABLE naming it, retryable', async () => {
+    const ds = new SubgraphDataSource({ name: 'billing', url, timeoutMs: 150, maxSockets: 4, dedup: false });
+    const started = Date.now();
+    const err = await call(ds, Q, vars, context()).then(
+      () => undefined,
+      (e: unknown) => e as { extensions?: Record<string, unknown>; message: string },
+    );
+    const took = Date.now() - started;
+    expect(err?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', system: 'billing', retryable: true });
+    expect(err?.message).toMatch(/billing subgraph could not be reached/);
+    expect(took).toBeGreaterThanOrEqual(140);
+    expect(took).toBeLessThan(2000);
+    expect(received).toHaveLength(1);
+  });
+
+  it("sends the request id and the gateway-signed viewer token with every call", async () => {
+    const ds = new SubgraphDataSource({ name: 'billing', url, timeoutMs: 5000, maxSockets: 4 });
+    const pending = call(ds, Q, vars, { ...context(), requestId: 'req-7', viewerToken: 'header.payload.signature' });
+    expect(await receivedCalls(1)).toBe(1);
+    expect(received[0]!.headers['x-request-id']).toBe('req-7');
+    expect(received[0]!.headers['x-viewer']).toBe('header.payload.signature');
+    received[0]!.answer(200, { data: { _entities: [null] } });
+    await pending;
   });
 });
