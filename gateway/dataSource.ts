@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { VIEWER_HEADER } from '../lib/viewerToken.js';
 import type { GatewayContext } from './context.js';
 
@@ -13,6 +13,54 @@ const isIncoming = (o: GraphQLDataSourceProcessOptions<GatewayContext>): o is In
 
 /** A subgraph operation that changes something: never shared (nor a subscription). */
 const MUTATION_TEXT = /^\s*(mutation|subscription)\b/;
+
+/**
+ * The part of a fetch `Response` that RemoteGraphQLDataSource reads (status, headers, the body as
+ * JSON or text), over an answer already read whole. What `fetch` builds besides (WHATWG streams,
+ * a Headers object) cost the gateway about a sixth of its CPU in a profile of S1.
+ */
+class SubgraphAnswer {
+  readonly ok: boolean;
+  readonly statusText = '';
+  readonly headers: { get(name: string): string | null };
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    raw: Record<string, string | string[] | undefined>,
+    private readonly body: string,
+  ) {
+    this.ok = status >= 200 && status < 300;
+    this.headers = {
+      get: (name) => {
+        const v = raw[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+      },
+    };
+  }
+  async text(): Promise<string> {
+    return this.body;
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body);
+  }
+}
+
+/** A fetch-shaped function over `agent.request` (undici's own API, much lighter than its fetch). */
+function subgraphFetcher(agent: Agent): RemoteGraphQLDataSource['fetcher'] {
+  let last: { input: string; url: URL } | undefined;
+  return (async (input: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => {
+    // Always the subgraph's one URL: parsed once.
+    const url = last?.input === input ? last.url : (last = { input, url: new URL(input) }).url;
+    const { statusCode, headers, body } = await agent.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: (init.method ?? 'POST') as 'POST',
+      headers: init.headers ?? {},
+      body: init.body ?? null,
+    });
+    return new SubgraphAnswer(input, statusCode, headers, await body.text());
+  }) as unknown as RemoteGraphQLDataSource['fetcher'];
+}
 
 /**
  * How the gateway calls one subgraph: keep-alive connections through an undici Agent of its own
@@ -34,8 +82,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // subgraph answers in one piece, so this is the call's deadline, without an AbortSignal and its
     // timer per call (~3 % of the gateway's CPU when it had one).
     const agent = new Agent({ keepAliveTimeout: 60_000, connections: options.maxSockets, pipelining: 1, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
-    const fetcher = ((input: string, init?: Record<string, unknown>) => undiciFetch(input, { ...init, dispatcher: agent } as never)) as unknown as RemoteGraphQLDataSource['fetcher'];
-    super({ url: options.url, fetcher });
+    super({ url: options.url, fetcher: subgraphFetcher(agent) });
     this.name = options.name;
     this.dedup = options.dedup ?? true;
   }
