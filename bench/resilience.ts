@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { World } from '../emulators/shared/world.js';
+import { build } from '../scripts/build.js';
 import { benchAuth, type BenchAuth } from './lib/auth.js';
 import type { LegacySystem } from './lib/bounds.js';
 
@@ -68,7 +69,8 @@ async function freePort(): Promise<number> {
 }
 
 function launch(name: string, entry: string, env: Record<string, string>, url: string): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // What `npm run build` compiled (dist/…/main.js), as a deployment runs it: no TypeScript loader.
+  const child = spawn(process.execPath, [path.join('dist', entry.replace(/\.ts$/, '.js'))], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -366,6 +368,8 @@ async function figure3(): Promise<Figure> {
 // ---------------------------------------------------------------------------------------------
 // main
 
+// Our processes run compiled, as a deployment runs them.
+build((line) => log(line));
 log(`${quick ? 'quick run' : 'full run'}: figure 1 ${F1_REQUESTS} requests, figure 2 ${F2_REQUESTS}, figure 3 ${F3_WARMUP} + ${F3_REQUESTS}; BILLING_BUDGET_MS=${BILLING_BUDGET_MS}`);
 try {
   figures.push(await figure1());

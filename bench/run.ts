@@ -10,6 +10,7 @@ import { World } from '../emulators/shared/world.js';
 import { PROVINCES } from '../emulators/shared/regions.js';
 import { criticalPathMs, lowerBound, SYSTEM_LIMITS, type LegacySystem, type Levels } from './lib/bounds.js';
 import { handWrittenCustomer360 } from './lib/aggregator.js';
+import { build } from '../scripts/build.js';
 import { benchAuth, type BenchAuth } from './lib/auth.js';
 
 /**
@@ -175,7 +176,7 @@ async function startEmulators(): Promise<Record<LegacySystem, Emulator>> {
     SYSTEMS.map(async (system) => {
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
-      const p = launch(`emulator:${system}`, ['--import', 'tsx', `emulators/${system}/main.ts`], { [`${ENV_PREFIX[system]}_EMULATOR_PORT`]: String(port) }, url) as Emulator;
+      const p = launch(`emulator:${system}`, [`dist/emulators/${system}/main.js`], { [`${ENV_PREFIX[system]}_EMULATOR_PORT`]: String(port) }, url) as Emulator;
       p.system = system;
       await waitReady(p, `${url}/__emulator/health`);
       out[system] = p;
@@ -208,7 +209,7 @@ async function startSubgraphs(emulators: Record<LegacySystem, Emulator>, extraEn
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
       const prefix = ENV_PREFIX[system];
-      const p = launch(`subgraph:${system}`, ['--import', 'tsx', `subgraphs/${system}/main.ts`], { [`${prefix}_URL`]: emulators[system].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...extraEnv }, `${url}/graphql`);
+      const p = launch(`subgraph:${system}`, [`dist/subgraphs/${system}/main.js`], { [`${prefix}_URL`]: emulators[system].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...extraEnv }, `${url}/graphql`);
       await waitReady(p, `${url}/health/live`);
       out[system] = p;
     }),
@@ -223,7 +224,7 @@ async function startOurGateway(subgraphs: Subgraphs, extraEnv: Record<string, st
   const url = `http://${HOST}:${port}`;
   const env: Record<string, string> = { GATEWAY_PORT: String(port), ...extraEnv };
   for (const s of SYSTEMS) env[`${ENV_PREFIX[s]}_SUBGRAPH_URL`] = subgraphs[s].url;
-  const p = launch('gateway', ['--import', 'tsx', 'gateway/main.ts'], env, `${url}/graphql`);
+  const p = launch('gateway', ['dist/gateway/main.js'], env, `${url}/graphql`);
   await waitReady(p, `${url}/health/live`);
   return p;
 }
@@ -526,6 +527,8 @@ let aggregator: Record<string, { profile: Profile; p50: number; p99: number; req
 
 log(`${quick ? 'quick run' : 'full run'}: targets ${targets.join(', ')}; profiles ${profiles.join(', ')}; ${scenarios.length} scenarios × concurrency ${CONCURRENCY.join('/')} × ${DURATION_S} s`);
 try {
+  // Our processes run compiled, as a deployment runs them (the peer is JavaScript too).
+  build((line) => log(line));
   if (targets.some((t) => t.startsWith('hive'))) ensurePeerInstalled();
   log('starting the three emulators …');
   const emulators = await startEmulators();
@@ -617,7 +620,7 @@ const md: string[] = [
   '',
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, ${machine.platform}. Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
   '',
-  `Every part is its own process: three emulators (10 000 customers, clock pinned at ${NOW}, fixed latency per call: ` +
+  `Every part is its own process, ours compiled (\`npm run build\`, \`node dist/…/main.js\`): three emulators (10 000 customers, clock pinned at ${NOW}, fixed latency per call: ` +
     `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, one gateway at a time; load from the bench process with autocannon, ` +
     `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s), keys rotated over a pool taken from the emulators' world ` +
     `(S1: 100 mobile numbers; S2, S3: the provinces; S4: the open outages).`,

@@ -10,7 +10,9 @@ import { defineVar, readConfig, vars, ConfigError } from '../lib/config.js';
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_SUPERGRAPH_PATH = path.resolve(here, '../schema/supergraph.graphql');
+/** The project's root, from gateway/ or, compiled (`npm run build`), from dist/gateway/. */
+const projectRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
+export const DEFAULT_SUPERGRAPH_PATH = path.join(projectRoot, 'schema/supergraph.graphql');
 
 const specs = {
   GATEWAY_HOST: defineVar(vars.string('127.0.0.1'), 'the address to listen on', '127.0.0.1'),
