@@ -59,6 +59,12 @@ const CONCURRENCY = quick ? [1, 10] : [1, 10, 50];
 /** Warm-up before each scenario's measurements: this many queries, or this long, whichever ends first. */
 const WARMUP_REQUESTS = quick ? 10 : 50;
 const WARMUP_MS = quick ? 1500 : 5000;
+/**
+ * Then a warm-up load at concurrency 10, results discarded, for every target alike: the subgraphs
+ * and emulators are shared by the targets in turn, and without it the first target measured paid
+ * for their JIT warm-up (its subgraph CPU per request came out 10–45 % higher than the next one's).
+ */
+const WARMUP_LOAD_S = quick ? 2 : 4;
 /** Results go to bench/results/<out>.{json,md}. */
 const OUT = arg('out') ?? 'latest';
 /** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off. */
@@ -423,6 +429,36 @@ async function load(url: string, sc: Scenario, connections: number, durationS: n
   return { connections, requests, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuMsPerRequest: cpu };
 }
 
+/** Starts one target's gateway over `subgraphs`: the headers its clients send and the pids whose CPU is counted. */
+async function startTarget(target: TargetName, subgraphs: Subgraphs): Promise<{ gw: Proc; headers: Readonly<Record<string, string>>; pids: Record<string, number> }> {
+  log(`starting ${TARGET_LABEL[target]} …`);
+  const ours = target.startsWith('ours');
+  const gw = ours ? await startOurGateway(subgraphs, auth.gatewayEnv(true, path.join(auth.dir, `audit-${target}.jsonl`))) : await startPeer(subgraphs, target.includes('rust'), !target.includes('nodedup'));
+  const pids: Record<string, number> = { gateway: gw.child.pid! };
+  for (const s of SYSTEMS) pids[s] = subgraphs[s].child.pid!;
+  return { gw, headers: ours ? auth.clientHeaders : auth.peerHeaders, pids };
+}
+
+/** One row of a target's rounds: calls and bound from the first, each phase's figures the mean over the rounds. */
+function meanOfRounds(rounds: Row[]): Row {
+  const first = rounds[0]!;
+  if (rounds.length === 1) return first;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const phases = first.phases.map((ph, i) => {
+    const all = rounds.map((r) => r.phases[i]!);
+    return {
+      connections: ph.connections,
+      requests: all.reduce((a, p) => a + p.requests, 0),
+      rps: Math.round(mean(all.map((p) => p.rps))),
+      p50: +mean(all.map((p) => p.p50)).toFixed(1),
+      p99: +mean(all.map((p) => p.p99)).toFixed(1),
+      errors: all.reduce((a, p) => a + p.errors, 0),
+      cpuMsPerRequest: Object.fromEntries(Object.keys(ph.cpuMsPerRequest).map((k) => [k, +mean(all.map((p) => p.cpuMsPerRequest[k]!)).toFixed(2)])),
+    };
+  });
+  return { ...first, phases };
+}
+
 const boundCache = new Map<string, Levels>();
 
 async function runScenario(target: TargetName, profile: Profile, url: string, sc: Scenario, emulators: Record<LegacySystem, Emulator>, pids: Record<string, number>, headers: Readonly<Record<string, string>>): Promise<Row> {
@@ -430,6 +466,8 @@ async function runScenario(target: TargetName, profile: Profile, url: string, sc
   await settle(emulators);
   const warmEnd = Date.now() + WARMUP_MS;
   for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
+  await load(url, sc, 10, WARMUP_LOAD_S, {}, headers);
+  await settle(emulators);
   let answer: { data?: any; errors?: any[] } = {};
   const byOp = await legacyCalls(emulators, async () => (answer = await gql(url, sc.query, sc.variables[0], headers)));
   // the bound is the one for the data: taken from the first error-free answer of the scenario
@@ -534,27 +572,49 @@ try {
   const emulators = await startEmulators();
   await setProfile(emulators, profiles[0]!);
   let subgraphs: Subgraphs | undefined;
-  let subgraphsNoBatch = false;
-  for (const target of targets) {
-    const noBatch = target === 'ours-nobatch';
-    if (!subgraphs || subgraphsNoBatch !== noBatch) {
-      if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
-      log(`starting the three subgraphs${noBatch ? ' with batching off (*_BATCH_SIZE=1)' : ''} …`);
-      subgraphs = await startSubgraphs(emulators, { ...auth.subgraphEnv(true), ...(noBatch ? NO_BATCH_ENV : {}) });
-      subgraphsNoBatch = noBatch;
-    }
-    log(`starting ${TARGET_LABEL[target]} …`);
-    const ours = target.startsWith('ours');
-    const gw = ours ? await startOurGateway(subgraphs, auth.gatewayEnv(true, path.join(auth.dir, `audit-${target}.jsonl`))) : await startPeer(subgraphs, target.includes('rust'), !target.includes('nodedup'));
-    const headers = ours ? auth.clientHeaders : auth.peerHeaders;
-    const pids: Record<string, number> = { gateway: gw.child.pid! };
-    for (const s of SYSTEMS) pids[s] = subgraphs[s].child.pid!;
+  // The gateways compared side by side run at once over the same subgraphs, and each scenario is
+  // measured in two rounds in opposite orders (A B, then B A), each target's figures the mean of
+  // its two: the shared subgraphs and emulators keep warming up (JIT, caches) during a run, and
+  // measured one after the other, the first target paid for that (a run with the order swapped
+  // turned a 0.78 req/s ratio into 1.39).
+  const paired = targets.filter((t) => t !== 'ours-nobatch');
+  if (paired.length) {
+    log('starting the three subgraphs …');
+    subgraphs = await startSubgraphs(emulators, auth.subgraphEnv(true));
+    const gateways = new Map<TargetName, { gw: Proc; headers: Readonly<Record<string, string>>; pids: Record<string, number> }>();
+    for (const target of paired) gateways.set(target, await startTarget(target, subgraphs));
+    const rounds = paired.length > 1 ? 2 : 1;
     for (const profile of profiles) {
       await setProfile(emulators, profile);
-      for (const sc of scenarios) rows.push(await runScenario(target, profile, gw.url, sc, emulators, pids, headers));
+      for (const sc of scenarios) {
+        const measured = new Map<TargetName, Row[]>(paired.map((t) => [t, []]));
+        for (let round = 0; round < rounds; round++) {
+          const order = round % 2 === 0 ? paired : [...paired].reverse();
+          if (rounds > 1) log(`  ${profile} ${sc.id} round ${round + 1}/${rounds}: ${order.join(', ')}`);
+          for (const target of order) {
+            const g = gateways.get(target)!;
+            measured.get(target)!.push(await runScenario(target, profile, g.gw.url, sc, emulators, g.pids, g.headers));
+          }
+        }
+        for (const target of paired) rows.push(meanOfRounds(measured.get(target)!));
+      }
     }
-    rss[target] = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, peakRssMb(pid)]));
-    await stop(gw);
+    for (const [target, g] of gateways) {
+      rss[target] = Object.fromEntries(Object.entries(g.pids).map(([n, pid]) => [n, peakRssMb(pid)]));
+      await stop(g.gw);
+    }
+  }
+  if (targets.includes('ours-nobatch')) {
+    if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
+    log('starting the three subgraphs with batching off (*_BATCH_SIZE=1) …');
+    subgraphs = await startSubgraphs(emulators, { ...auth.subgraphEnv(true), ...NO_BATCH_ENV });
+    const g = await startTarget('ours-nobatch', subgraphs);
+    for (const profile of profiles) {
+      await setProfile(emulators, profile);
+      for (const sc of scenarios) rows.push(await runScenario('ours-nobatch', profile, g.gw.url, sc, emulators, g.pids, g.headers));
+    }
+    rss['ours-nobatch'] = Object.fromEntries(Object.entries(g.pids).map(([n, pid]) => [n, peakRssMb(pid)]));
+    await stop(g.gw);
   }
   if (SECURITY) {
     if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
@@ -621,8 +681,8 @@ const md: string[] = [
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, ${machine.platform}. Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
   '',
   `Every part is its own process, ours compiled (\`npm run build\`, \`node dist/…/main.js\`): three emulators (10 000 customers, clock pinned at ${NOW}, fixed latency per call: ` +
-    `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, one gateway at a time; load from the bench process with autocannon, ` +
-    `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s), keys rotated over a pool taken from the emulators' world ` +
+    `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, the compared gateways running side by side over them, each scenario measured in two rounds in opposite orders (A B, then B A) and every figure the mean of a target's two; load from the bench process with autocannon, ` +
+    `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s) and ${WARMUP_LOAD_S} s of warm-up load at concurrency 10 (discarded), keys rotated over a pool taken from the emulators' world ` +
     `(S1: 100 mobile numbers; S2, S3: the provinces; S4: the open outages).`,
   'Legacy calls: the emulators\' `operations` counters around one query (first key of the pool). Bound: per system and dependency level, ceil(keys ÷ max batch) ' +
     'for operations with a batch form (OR-ed searchspecs on the CRM), one per key without, plus the pages the data needs. Critical path: the sum over levels of the ' +
