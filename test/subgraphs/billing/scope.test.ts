@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProductError } from '../../../lib/errors.js';
 import { createLogger } from '../../../lib/logger.js';
 import { scopeKeyOf, viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { testViewer } from '../../helpers/viewers.js';
 import { callerFor, HttpBillingClient, type BillingTransport } from '../../../subgraphs/billing/client/BillingClient.js';
 import type { FakeBillingClient } from '../../../subgraphs/billing/client/FakeBillingClient.js';
 import { createContextFactory, type Context } from '../../../subgraphs/billing/context.js';
@@ -29,8 +30,7 @@ const server = new ApolloServer<Context>({ schema: buildBillingSchema(), formatE
 beforeAll(() => server.start());
 afterAll(() => server.stop());
 
-const v = (roles: string[], province?: string, localNetwork?: string): Viewer =>
-  viewerFromClaims({ sub: `${roles.join('+')}.${localNetwork ?? province ?? 'hq'}`, roles, region: province === undefined ? {} : localNetwork === undefined ? { province } : { province, localNetwork } });
+const v = testViewer;
 const SZ_AGENT = v(['agent'], 'GD', 'SZ');
 const GD_AGENT = v(['agent'], 'GD');
 const HQ_ADMIN = v(['admin']);

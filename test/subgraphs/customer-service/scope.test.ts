@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProductError } from '../../../lib/errors.js';
 import { scopeKeyOf, viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { testViewer } from '../../helpers/viewers.js';
 import { FakeCustomerServiceClient, sampleCustomer, sampleTicket } from '../../../subgraphs/customer-service/client/FakeCustomerServiceClient.js';
 import { createContextFactory, type Context } from '../../../subgraphs/customer-service/context.js';
 import { createLoaders } from '../../../subgraphs/customer-service/loaders.js';
@@ -22,8 +23,7 @@ import { crm, jsonHeaders, login, page, testClient, WIRE_EXAMPLE_CUSTOMER } from
 const logger = pino({ level: 'silent' });
 const server = new ApolloServer<Context>({ schema: buildCustomerServiceSchema(), formatError: formatSubgraphError('customer-service', logger) });
 
-const v = (roles: string[], province?: string, localNetwork?: string): Viewer =>
-  viewerFromClaims({ sub: `${roles.join('+')}.${province ?? 'hq'}`, roles, region: province === undefined ? {} : localNetwork === undefined ? { province } : { province, localNetwork } });
+const v = testViewer;
 const SZ_AGENT = v(['agent'], 'GD', 'SZ');
 const GD_AGENT = v(['agent'], 'GD');
 const HQ_ADMIN = v(['admin']);

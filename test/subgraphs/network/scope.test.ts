@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApolloServer } from '@apollo/server';
 import { scopeKeyOf, viewerFromClaims, type Viewer } from '../../../lib/viewer.js';
+import { testViewer } from '../../helpers/viewers.js';
 import { FakeNetworkClient } from '../../../subgraphs/network/client/FakeNetworkClient.js';
 import { createContextFactory, type Context } from '../../../subgraphs/network/context.js';
 import type { Outage } from '../../../subgraphs/network/domain.js';
@@ -19,8 +20,7 @@ import { alarm, element, jsonHeaders, listBody, nms, outage, service, silentLogg
  */
 
 const server = testServer();
-const v = (roles: string[], province?: string, localNetwork?: string): Viewer =>
-  viewerFromClaims({ sub: `${roles.join('+')}.${localNetwork ?? province ?? 'hq'}`, roles, region: province === undefined ? {} : localNetwork === undefined ? { province } : { province, localNetwork } });
+const v = testViewer;
 const SZ_AGENT = v(['agent'], 'GD', 'SZ');
 const GD_AGENT = v(['agent'], 'GD');
 const HQ_ADMIN = v(['admin']);
