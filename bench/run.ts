@@ -516,33 +516,62 @@ interface SecurityRow {
 async function securityFigure(emulators: Record<LegacySystem, Emulator>, profile: Profile): Promise<SecurityRow> {
   const sc = scenarios[0]!;
   const row: SecurityRow = { profile, on: [], off: [], auditLines: 0 };
+  const auditLog = path.join(auth.dir, `audit-${profile}.jsonl`);
+  // Both stacks (subgraphs and gateway with security on, and off) run at once over the emulators
+  // and are measured in two rounds in opposite orders (on off, then off on), each figure the mean
+  // of its two — as the gateways are compared — so that neither side pays for the other's warm-up.
+  const stacks = new Map<boolean, { gw: Proc; subgraphs: Subgraphs; headers: Readonly<Record<string, string>>; pids: Record<string, number> }>();
   for (const on of [true, false]) {
     const label = on ? 'auth, scope, masking, audit on' : 'auth, scope, masking, audit off';
     log(`security figure ${profile}: starting subgraphs and gateway with ${label} …`);
-    const auditLog = path.join(auth.dir, `audit-${profile}.jsonl`);
     const subgraphs = await startSubgraphs(emulators, { NODE_ENV: SECURITY_NODE_ENV, ...auth.subgraphEnv(on) });
     const gw = await startOurGateway(subgraphs, { NODE_ENV: SECURITY_NODE_ENV, ...auth.gatewayEnv(on, auditLog) });
     const headers = on ? auth.clientHeaders : {};
     const pids: Record<string, number> = { gateway: gw.child.pid! };
     for (const s of SYSTEMS) pids[s] = subgraphs[s].child.pid!;
-    await settle(emulators);
     const check = await gql(gw.url, sc.query, sc.variables[0], headers);
     if (!check.data?.customerByServiceNumber || check.errors?.length) {
       throw new Error(`security figure: S1 with ${label} did not answer a customer: ${JSON.stringify(check).slice(0, 400)}`);
     }
-    const warmEnd = Date.now() + WARMUP_MS;
-    for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(gw.url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
-    const auditBefore = on ? countLines(auditLog) : 0;
-    for (const c of SECURITY_CONCURRENCY) {
+    stacks.set(on, { gw, subgraphs, headers, pids });
+  }
+  const measured = new Map<boolean, Phase[][]>([
+    [true, []],
+    [false, []],
+  ]);
+  let auditLines = 0;
+  for (const order of [
+    [true, false],
+    [false, true],
+  ]) {
+    for (const on of order) {
+      const { gw, headers, pids } = stacks.get(on)!;
+      const label = on ? 'on' : 'off';
       await settle(emulators);
-      const ph = await load(gw.url, sc, c, DURATION_S, pids, headers);
-      (on ? row.on : row.off).push(ph);
-      log(`  S1 ${label} c=${c}: ${ph.rps} req/s, p50 ${ph.p50} ms, p99 ${ph.p99} ms, gateway CPU ${ph.cpuMsPerRequest.gateway} ms/req${ph.errors ? `, ${ph.errors} errors` : ''}`);
+      const warmEnd = Date.now() + WARMUP_MS;
+      for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(gw.url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
+      await load(gw.url, sc, 10, WARMUP_LOAD_S, {}, headers);
+      const auditBefore = on ? countLines(auditLog) : 0;
+      const phases: Phase[] = [];
+      for (const c of SECURITY_CONCURRENCY) {
+        await settle(emulators);
+        const ph = await load(gw.url, sc, c, DURATION_S, pids, headers);
+        phases.push(ph);
+        log(`  S1 security ${label} c=${c}: ${ph.rps} req/s, p50 ${ph.p50} ms, p99 ${ph.p99} ms, gateway CPU ${ph.cpuMsPerRequest.gateway} ms/req${ph.errors ? `, ${ph.errors} errors` : ''}`);
+      }
+      if (on) auditLines += countLines(auditLog) - auditBefore;
+      measured.get(on)!.push(phases);
     }
+  }
+  for (const on of [true, false]) {
+    const rounds = measured.get(on)!;
+    const merged = meanOfRounds(rounds.map((phases) => ({ phases }) as Row)).phases;
+    (on ? row.on : row.off).push(...merged);
+    const { gw, subgraphs } = stacks.get(on)!;
     await stop(gw);
-    if (on) row.auditLines = countLines(auditLog) - auditBefore;
     for (const s of SYSTEMS) await stop(subgraphs[s]);
   }
+  row.auditLines = auditLines;
   return row;
 }
 
@@ -738,8 +767,8 @@ if (security.length) {
     '## Security on ÷ off (issue 6)',
     '',
     `S1 (customer 360) on our stack with authentication (JWT verified at the gateway, viewer re-signed for the subgraphs and verified there), region scope, PII masking and audit ` +
-      `(one line per customer record to a file) on, then all off (\`AUTH_DISABLED=true\` on gateway and subgraphs, \`AUDIT_LOG=off\`); both sides restarted with NODE_ENV=${SECURITY_NODE_ENV}, ` +
-      `${DURATION_S} s per phase after warm-up, as the HQ admin (every customer in scope, PII in full). Target: req/s ratio ≥ 0.9.`,
+      `(one line per customer record to a file) on, against all off (\`AUTH_DISABLED=true\` on gateway and subgraphs, \`AUDIT_LOG=off\`): two stacks of subgraphs and gateway with NODE_ENV=${SECURITY_NODE_ENV}, side by side over the emulators, ` +
+      `measured in two rounds in opposite orders (on off, off on), each figure the mean of its two; ${DURATION_S} s per phase after warm-up, as the HQ admin (every customer in scope, PII in full). Target: req/s ratio ≥ 0.9.`,
     '',
     '| profile | concurrency | req/s on | req/s off | ratio on ÷ off | p50 ms on / off | p99 ms on / off | gateway CPU ms/req on / off | subgraph CPU ms/req on / off (CRM/billing/NMS) | HTTP errors under load on / off |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
