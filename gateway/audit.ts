@@ -89,6 +89,55 @@ export function createAuditSink(setting: string): AuditSink | undefined {
 export interface MarkedDocument {
   readonly document: DocumentNode;
   readonly fieldsOf: readonly (readonly string[])[];
+  /**
+   * The response keys of the fields under which a marker can appear: the only ones the answer is
+   * walked through (fifty customers' accounts, bills and lines need not be).
+   */
+  readonly descend: ReadonlySet<string>;
+}
+
+/** Response keys (alias or name) of every field whose selection, fragments included, holds a marker somewhere below. */
+function keysLeadingToMarkers(document: DocumentNode): Set<string> {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+  const memo = new Map<SelectionSetNode, boolean>();
+  const hasMarker = (set: SelectionSetNode): boolean => {
+    const known = memo.get(set);
+    if (known !== undefined) return known;
+    memo.set(set, false); // a fragment cycle (refused by validation anyway) ends here
+    let found = false;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) found = sel.alias?.value.startsWith(MARKER) === true || (sel.selectionSet !== undefined && hasMarker(sel.selectionSet));
+      else if (sel.kind === Kind.INLINE_FRAGMENT) found = hasMarker(sel.selectionSet);
+      else {
+        const f = fragments.get(sel.name.value);
+        found = f !== undefined && hasMarker(f);
+      }
+      if (found) break;
+    }
+    memo.set(set, found);
+    return found;
+  };
+  const keys = new Set<string>();
+  const visited = new Set<SelectionSetNode>();
+  const collect = (set: SelectionSetNode): void => {
+    if (visited.has(set)) return;
+    visited.add(set);
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.selectionSet && hasMarker(sel.selectionSet)) {
+          keys.add(sel.alias?.value ?? sel.name.value);
+          collect(sel.selectionSet);
+        }
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) collect(sel.selectionSet);
+      else {
+        const f = fragments.get(sel.name.value);
+        if (f) collect(f);
+      }
+    }
+  };
+  for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION) collect(d.selectionSet);
+  return keys;
 }
 
 const idField = (alias: string): FieldNode => ({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: 'id' } });
@@ -114,7 +163,7 @@ export function markCustomerSelections(schema: GraphQLSchema, document: Document
       },
     }),
   );
-  return fieldsOf.length ? { document: marked, fieldsOf } : undefined;
+  return fieldsOf.length ? { document: marked, fieldsOf, descend: keysLeadingToMarkers(marked) } : undefined;
 }
 
 /** What the answer said of one customer: its fields read, and how. */
@@ -123,10 +172,13 @@ interface Seen {
   result: AuditLine['result'];
 }
 
-/** Takes the markers out of `data` (in place) and returns the customers they mark, by id. */
-export function takeMarkers(data: unknown, fieldsOf: readonly (readonly string[])[], seen = new Map<string, Seen>()): Map<string, Seen> {
+/**
+ * Takes the markers out of `data` (in place) and returns the customers they mark, by id. Only the
+ * keys in `descend` are walked into (all of them when it is not given).
+ */
+export function takeMarkers(data: unknown, fieldsOf: readonly (readonly string[])[], descend?: ReadonlySet<string>, seen = new Map<string, Seen>()): Map<string, Seen> {
   if (Array.isArray(data)) {
-    for (const item of data) if (item && typeof item === 'object') takeMarkers(item, fieldsOf, seen);
+    for (const item of data) if (item && typeof item === 'object') takeMarkers(item, fieldsOf, descend, seen);
     return seen;
   }
   if (!data || typeof data !== 'object') return seen;
@@ -140,8 +192,8 @@ export function takeMarkers(data: unknown, fieldsOf: readonly (readonly string[]
       const entry = seen.get(value) ?? { fields: new Set<string>(), result: 'returned' as const };
       for (const f of fields) entry.fields.add(f);
       seen.set(value, entry);
-    } else if (value && typeof value === 'object') {
-      takeMarkers(value, fieldsOf, seen);
+    } else if (value && typeof value === 'object' && (descend === undefined || descend.has(key))) {
+      takeMarkers(value, fieldsOf, descend, seen);
     }
   }
   return seen;
@@ -201,7 +253,7 @@ export function auditPlugin(sink: AuditSink | undefined, now: () => number = Dat
         async willSendResponse({ response, contextValue, operation, operationName, request }) {
           if (!marked || response.body.kind !== 'single' || !contextValue.viewer) return;
           const result = response.body.singleResult;
-          const seen = takeMarkers(result.data, marked.fieldsOf);
+          const seen = takeMarkers(result.data, marked.fieldsOf, marked.descend);
           customersNotReturned(operation, request.variables, result.data, result.errors ?? [], seen);
           if (!seen.size) return;
           const { viewer, requestId } = contextValue;

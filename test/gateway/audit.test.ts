@@ -23,6 +23,24 @@ describe('markCustomerSelections', () => {
       print(parse('{ customer(id: "1") { name group { id __audit0: id } tickets { id customer { name __audit1: id } } __audit2: id } }')),
     );
     expect(marked.fieldsOf).toEqual([['id'], ['name'], ['name', 'group', 'tickets']]);
+    expect([...marked.descend].sort()).toEqual(['customer', 'group', 'tickets']);
+  });
+
+  it('walks the answer only where customers can be: not into the lists a customer holds', () => {
+    const s2 = buildSchema(`
+      type Query { customers: CustomerConnection }
+      type CustomerConnection { edges: [Edge] }
+      type Edge { node: Customer }
+      type Customer { id: ID!  accounts: [Account] }
+      type Account { id: ID!  bills: [Bill] }
+      type Bill { period: String }
+    `);
+    const marked = markCustomerSelections(s2, parse('{ customers { edges { node { ...C } } } } fragment C on Customer { accounts { bills { period } } }'))!;
+    expect([...marked.descend].sort()).toEqual(['customers', 'edges', 'node']);
+    const data = { customers: { edges: [{ node: { accounts: [{ bills: [{ period: '2026-10' }] }], __audit0: '1-A' } }] } };
+    const seen = takeMarkers(data, marked.fieldsOf, marked.descend);
+    expect([...seen.keys()]).toEqual(['1-A']);
+    expect(data.customers.edges[0]!.node).toEqual({ accounts: [{ bills: [{ period: '2026-10' }] }] });
   });
 
   it('marks fragments on Customer in their own definitions, not the selection that only spreads them', () => {
