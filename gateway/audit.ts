@@ -50,14 +50,21 @@ export interface AuditSink {
   close(): Promise<void>;
 }
 
-/** `AUDIT_LOG`: `stdout`, `off`, or a file path (appended, created with its folder). Writes are asynchronous and buffered. */
+/** How long audit lines may wait to be written together: one write per interval, not one per request. */
+export const AUDIT_FLUSH_MS = 100;
+
+/**
+ * `AUDIT_LOG`: `stdout`, `off`, or a file path (appended, created with its folder). Lines are
+ * gathered and written together every {@link AUDIT_FLUSH_MS} ms, asynchronously: a write per
+ * request cost the customer 360 about 15 % of its throughput on a two-core machine.
+ */
 export function createAuditSink(setting: string): AuditSink | undefined {
   if (setting === 'off') return undefined;
   const dest = setting === 'stdout' ? pino.destination({ dest: 1, sync: false }) : pino.destination({ dest: setting, append: true, mkdir: true, sync: false });
   let pending: AuditLine[] = [];
-  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
-    scheduled = false;
+    timer = undefined;
     const lines = pending;
     pending = [];
     if (lines.length) dest.write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
@@ -65,12 +72,13 @@ export function createAuditSink(setting: string): AuditSink | undefined {
   return {
     write(line) {
       pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
+      if (!timer) {
+        timer = setTimeout(flush, AUDIT_FLUSH_MS);
+        timer.unref();
       }
     },
     async close() {
+      if (timer) clearTimeout(timer);
       flush();
       await new Promise<void>((resolve) => {
         if (setting === 'stdout') {

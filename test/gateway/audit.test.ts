@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchema, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markCustomerSelections, takeMarkers, type AuditLine } from '../../gateway/audit.js';
+import { AUDIT_FLUSH_MS, markCustomerSelections, takeMarkers, type AuditLine } from '../../gateway/audit.js';
 import { testWorld as world } from '../helpers/emulators.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -81,9 +81,9 @@ describe('the audit trail through the gateway', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** The lines written so far (the sink writes after the answer, on the next turn of the loop). */
+  /** The lines written so far (the sink gathers them and writes every AUDIT_FLUSH_MS). */
   async function lines(): Promise<AuditLine[]> {
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, AUDIT_FLUSH_MS + 100));
     const text = await readFile(file, 'utf8').catch(() => '');
     return text
       .split('\n')
