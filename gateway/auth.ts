@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ConfigError } from '../lib/config.js';
-import { viewerFromClaims, ViewerError, type Viewer } from '../lib/viewer.js';
+import { UNRESTRICTED_VIEWER, viewerFromClaims, ViewerError, type Viewer } from '../lib/viewer.js';
 import { loadKey, ViewerSigner } from '../lib/viewerToken.js';
 import type { GatewayAuthConfig } from './config.js';
 
@@ -11,8 +11,8 @@ import type { GatewayAuthConfig } from './config.js';
  * claims become the {@link Viewer}; the viewer is re-signed for the subgraphs (`x-viewer`).
  */
 
-/** The viewer of every request when `AUTH_DISABLED=true`: headquarters, every role's reach. */
-export const DISABLED_VIEWER: Viewer = viewerFromClaims({ sub: 'auth-disabled', roles: ['admin'], region: {} });
+/** The viewer of every request when `AUTH_DISABLED=true` (the subgraphs' too). */
+export const DISABLED_VIEWER: Viewer = UNRESTRICTED_VIEWER;
 
 /** Why a caller was refused: said in the 401 answer (never the token itself). */
 export class AuthenticationError extends Error {

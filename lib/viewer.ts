@@ -57,6 +57,9 @@ export function viewerFromClaims(payload: unknown): Viewer {
   return Object.freeze({ sub: parsed.data.sub, roles: Object.freeze(roles), region: Object.freeze(region) });
 }
 
+/** The viewer of every request when authentication is off (`AUTH_DISABLED=true`, benchmarks only): headquarters, every role's reach. */
+export const UNRESTRICTED_VIEWER: Viewer = viewerFromClaims({ sub: 'auth-disabled', roles: ['admin'], region: {} });
+
 /** `GD/SZ`, `GD`, or `HQ`: how a scope is written in messages and logs. */
 export function scopeLabel(region: ViewerRegion): string {
   return region.province === undefined ? 'HQ' : region.localNetwork === undefined ? region.province : `${region.province}/${region.localNetwork}`;

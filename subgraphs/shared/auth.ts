@@ -1,7 +1,7 @@
 import { defaultFieldResolver, GraphQLInputObjectType, type GraphQLSchema } from 'graphql';
 import { defineVar, readConfig, vars, ConfigError } from '../../lib/config.js';
 import { ProductError, type ErrorSystem } from '../../lib/errors.js';
-import { inScope, mayRead, scopeLabel, viewerFromClaims, type Area, type RecordRegion, type Viewer } from '../../lib/viewer.js';
+import { inScope, mayRead, scopeLabel, type Area, type RecordRegion, type Viewer } from '../../lib/viewer.js';
 import { loadKey, ViewerVerifier } from '../../lib/viewerToken.js';
 
 /**
@@ -12,8 +12,7 @@ import { loadKey, ViewerVerifier } from '../../lib/viewerToken.js';
  */
 export type SubgraphAuth = { readonly kind: 'verify'; readonly verifier: ViewerVerifier } | { readonly kind: 'disabled' };
 
-/** The viewer of every request when `AUTH_DISABLED=true`: headquarters, every role's reach. */
-export const UNRESTRICTED_VIEWER: Viewer = viewerFromClaims({ sub: 'auth-disabled', roles: ['admin'], region: {} });
+export { UNRESTRICTED_VIEWER } from '../../lib/viewer.js';
 
 const specs = {
   VIEWER_VERIFY_KEY: defineVar(
