@@ -54,21 +54,26 @@ const TARGET_LABEL: Record<TargetName, string> = {
 const ALL_TARGETS: TargetName[] = ['ours', 'hive-rust-dedup', 'hive-rust-nodedup', 'hive-default-dedup', 'hive-default-nodedup', 'ours-nobatch'];
 const targets = (arg('targets')?.split(',') as TargetName[] | undefined) ?? (quick ? ['ours', 'hive-rust-dedup'] : ALL_TARGETS);
 const profiles = (arg('profiles')?.split(',') as Profile[] | undefined) ?? (quick ? ['lan'] : ['lan', 'zero']);
-const DURATION_S = Number(arg('duration') ?? (quick ? 3 : 8));
+const DURATION_S = Number(arg('duration') ?? (quick ? 2 : 8));
 const CONCURRENCY = quick ? [1, 10] : [1, 10, 50];
 /** Warm-up before each scenario's measurements: this many queries, or this long, whichever ends first. */
-const WARMUP_REQUESTS = quick ? 10 : 50;
-const WARMUP_MS = quick ? 1500 : 5000;
+const WARMUP_REQUESTS = quick ? 5 : 50;
+const WARMUP_MS = quick ? 500 : 5000;
 /**
  * Then a warm-up load at concurrency 10, results discarded, for every target alike: the subgraphs
  * and emulators are shared by the targets in turn, and without it the first target measured paid
  * for their JIT warm-up (its subgraph CPU per request came out 10–45 % higher than the next one's).
  */
-const WARMUP_LOAD_S = quick ? 2 : 4;
+const WARMUP_LOAD_S = quick ? 1 : 4;
 /** Results go to bench/results/<out>.{json,md}. */
 const OUT = arg('out') ?? 'latest';
-/** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off. */
-const SECURITY = !argv.includes('--no-security');
+/** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off (full runs; `--security` adds it to a quick one). */
+const SECURITY = quick ? argv.includes('--security') : !argv.includes('--no-security');
+/**
+ * Full runs measure each scenario in two rounds in opposite orders (A B, then B A); a quick run
+ * (under a minute) measures one round, the order alternating from one scenario to the next.
+ */
+const ROUNDS = quick ? 1 : 2;
 const SECURITY_CONCURRENCY = [10, 50];
 /**
  * `AUTH_DISABLED=true` is refused with NODE_ENV=production, so both sides of the security figure
@@ -612,14 +617,14 @@ try {
     subgraphs = await startSubgraphs(emulators, auth.subgraphEnv(true));
     const gateways = new Map<TargetName, { gw: Proc; headers: Readonly<Record<string, string>>; pids: Record<string, number> }>();
     for (const target of paired) gateways.set(target, await startTarget(target, subgraphs));
-    const rounds = paired.length > 1 ? 2 : 1;
+    const rounds = paired.length > 1 ? ROUNDS : 1;
     for (const profile of profiles) {
       await setProfile(emulators, profile);
-      for (const sc of scenarios) {
+      for (const [index, sc] of scenarios.entries()) {
         const measured = new Map<TargetName, Row[]>(paired.map((t) => [t, []]));
         for (let round = 0; round < rounds; round++) {
-          const order = round % 2 === 0 ? paired : [...paired].reverse();
-          if (rounds > 1) log(`  ${profile} ${sc.id} round ${round + 1}/${rounds}: ${order.join(', ')}`);
+          const order = (round + (rounds === 1 ? index : 0)) % 2 === 0 ? paired : [...paired].reverse();
+          if (paired.length > 1) log(`  ${profile} ${sc.id} round ${round + 1}/${rounds}: ${order.join(', ')}`);
           for (const target of order) {
             const g = gateways.get(target)!;
             measured.get(target)!.push(await runScenario(target, profile, g.gw.url, sc, emulators, g.pids, g.headers));
@@ -710,7 +715,7 @@ const md: string[] = [
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, ${machine.platform}. Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
   '',
   `Every part is its own process, ours compiled (\`npm run build\`, \`node dist/…/main.js\`): three emulators (10 000 customers, clock pinned at ${NOW}, fixed latency per call: ` +
-    `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, the compared gateways running side by side over them, each scenario measured in two rounds in opposite orders (A B, then B A) and every figure the mean of a target's two; load from the bench process with autocannon, ` +
+    `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, the compared gateways running side by side over them, ${ROUNDS === 2 ? "each scenario measured in two rounds in opposite orders (A B, then B A) and every figure the mean of a target's two" : 'each scenario measured in one round, the order of the gateways alternating from one scenario to the next (quick run: noisier than a full one)'}; load from the bench process with autocannon, ` +
     `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s) and ${WARMUP_LOAD_S} s of warm-up load at concurrency 10 (discarded), keys rotated over a pool taken from the emulators' world ` +
     `(S1: 100 mobile numbers; S2, S3: the provinces; S4: the open outages).`,
   'Legacy calls: the emulators\' `operations` counters around one query (first key of the pool). Bound: per system and dependency level, ceil(keys ÷ max batch) ' +

@@ -22,6 +22,7 @@ const specs = {
   SUBGRAPH_TIMEOUT_MS: defineVar(vars.milliseconds(15_000), 'the milliseconds to wait for one subgraph answer', '15000'),
   SUBGRAPH_MAX_SOCKETS: defineVar(vars.positiveInt(64, 10_000), 'the most keep-alive connections per subgraph', '64'),
   SUBGRAPH_DEDUP: defineVar(vars.boolean(true), 'whether identical subgraph queries in flight at once (same subgraph, query, variables and viewer scope) share one call', 'true'),
+  GATEWAY_PARALLEL_PLANS: defineVar(vars.boolean(true), "whether the gateway moves an entity's costly fields that no later fetch needs into a fetch beside the later ones, so they stop waiting for them (gateway/parallelPlan.ts)", 'true'),
   AUTH_JWKS_URL: defineVar(vars.optionalString(), "your identity provider's JWKS endpoint (or set AUTH_PUBLIC_KEY instead)", 'https://idp.example.internal/.well-known/jwks.json'),
   AUTH_PUBLIC_KEY: defineVar(vars.optionalString(), "your identity provider's public key, PEM text or the path of a .pem file (or set AUTH_JWKS_URL instead)", '.dev/keys/dev-issuer.public.pem'),
   AUTH_ISSUER: defineVar(vars.optionalString(), "the exact `iss` callers' tokens carry", 'https://idp.example.internal'),
@@ -52,6 +53,8 @@ export interface GatewayConfig {
   readonly subgraphMaxSockets: number;
   /** Identical subgraph queries in flight at once share one HTTP call (never a mutation). @default true */
   readonly subgraphDedup: boolean;
+  /** Plans rewritten so that fields no later fetch needs stop holding the later fetches back (gateway/parallelPlan.ts). */
+  readonly parallelPlans: boolean;
   readonly logLevel: string;
   /** Subgraph name (as in the supergraph, e.g. `customer-service`) → URL that overrides it. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
@@ -136,6 +139,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     subgraphTimeoutMs: c.SUBGRAPH_TIMEOUT_MS,
     subgraphMaxSockets: c.SUBGRAPH_MAX_SOCKETS,
     subgraphDedup: c.SUBGRAPH_DEDUP,
+    parallelPlans: c.GATEWAY_PARALLEL_PLANS,
     logLevel: c.LOG_LEVEL,
     subgraphUrls: Object.freeze(subgraphUrls),
     auth: authConfig(c),

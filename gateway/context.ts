@@ -5,6 +5,8 @@ import type { Viewer } from '../lib/viewer.js';
 export interface GatewayContext {
   /** Accepted from the caller's `x-request-id` or generated; forwarded to every subgraph. */
   readonly requestId: string;
+  /** New for every request, never the caller's: sent to the subgraphs as `x-query-id` (lib/viewerToken.ts). Optional for contexts built elsewhere (tests). */
+  readonly queryId?: string;
   readonly logger: Logger;
   /** Who is asking (from the caller's verified token; docs/security.md). Optional for contexts built elsewhere (tests). */
   readonly viewer?: Viewer;

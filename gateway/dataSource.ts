@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { Agent } from 'undici';
-import { VIEWER_HEADER } from '../lib/viewerToken.js';
+import { QUERY_ID_HEADER, VIEWER_HEADER } from '../lib/viewerToken.js';
 import type { GatewayContext } from './context.js';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
@@ -130,6 +130,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (context?.queryId) request.http?.headers.set(QUERY_ID_HEADER, context.queryId);
     // The subgraphs answer only the gateway: the viewer travels signed (docs/security.md).
     if (context?.viewerToken) request.http?.headers.set(VIEWER_HEADER, context.viewerToken);
   }

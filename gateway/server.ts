@@ -17,6 +17,7 @@ import type { GatewayConfig } from './config.js';
 import { armorProtection, costLimitPlugin, TOO_COMPLEX_PREFIX } from './limits.js';
 import { mergeExtensions, type GatewayContext } from './context.js';
 import { SubgraphDataSource } from './dataSource.js';
+import { ParallelPlanStore } from './parallelPlan.js';
 import { supergraphFromFile } from './supergraph.js';
 
 export interface RunningGateway {
@@ -109,7 +110,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
   const authenticator = createAuthenticator(config.auth);
   const auditSink = createAuditSink(config.auditLog);
   const armor = armorProtection(config.limits, { blockFieldSuggestions: !config.introspection });
+  const plans = new ParallelPlanStore(1000, config.parallelPlans);
   const gateway = new ApolloGateway({
+    queryPlannerConfig: { cache: plans },
     // Read from SUPERGRAPH_PATH; with SUPERGRAPH_WATCH, swapped when the file changes (supergraph.ts).
     supergraphSdl: supergraphFromFile({ path: config.supergraphPath, watch: config.supergraphWatch, logger, subgraphUrls: config.subgraphUrls }),
     buildService: ({ name, url }) => {
@@ -120,6 +123,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
     },
     logger: { debug: () => {}, info: (m) => logger.info(String(m)), warn: (m) => logger.warn(String(m)), error: (m) => logger.error(String(m)) },
   });
+
+  // Plans are rewritten with the entity keys of the supergraph in use (before its first plan).
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => plans.useSupergraph(coreSupergraphSdl));
 
   const app = express();
   app.disable('x-powered-by');
@@ -207,6 +213,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
         const viewerToken = await authenticator.sign(viewer);
         return {
           requestId,
+          queryId: randomUUID(),
           logger: logger.child({ requestId }),
           viewer,
           ...(viewerToken ? { viewerToken } : {}),

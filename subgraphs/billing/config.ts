@@ -32,6 +32,11 @@ const specs = {
   ),
   BILLING_PAGE_SIZE: defineVar(vars.positiveInt(PAGE_SIZE_LIMIT, PAGE_SIZE_LIMIT), `the FetchRowNum of paged billing calls, at most ${PAGE_SIZE_LIMIT}`, String(PAGE_SIZE_LIMIT)),
   BILLING_DEDUP: defineVar(vars.boolean(true), 'whether identical billing reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
+  BILLING_REQUEST_MEMORY_MS: defineVar(
+    vars.milliseconds(5000),
+    'the milliseconds the customers one gateway request read from billing stay at hand for that same request\'s later fetches (0 = read again)',
+    '5000',
+  ),
   BILLING_OPERATOR_ID: defineVar(vars.string('gateway'), 'the OperatorID billing records for calls made on behalf of the gateway', 'gateway'),
   BILLING_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the billing subgraph listens on', '127.0.0.1'),
   BILLING_SUBGRAPH_PORT: defineVar(vars.port(4002), 'a free TCP port for the billing subgraph (0 picks one)', '4002'),
@@ -65,6 +70,8 @@ export interface BillingConfig {
   readonly operatorId: string;
   /** BILLING_DEDUP: identical reads in flight at once share one call. @default true */
   readonly dedup: boolean;
+  /** BILLING_REQUEST_MEMORY_MS: how long one gateway request's customers stay at hand for its later fetches (subgraphs/shared/requestMemory.ts). @default 5000 */
+  readonly requestMemoryMs: number;
   /**
    * Resilience policies (subgraphs/shared/resilience.ts): BILLING_BUDGET_MS (15 000), BILLING_RETRY_ATTEMPTS
    * (2), BILLING_BREAKER_THRESHOLD (5), BILLING_BREAKER_HALF_OPEN_AFTER_MS (10 000),
@@ -111,6 +118,7 @@ export function loadBillingConfig(env: NodeJS.ProcessEnv = process.env): Billing
     pageSize: c.BILLING_PAGE_SIZE,
     operatorId: c.BILLING_OPERATOR_ID,
     dedup: c.BILLING_DEDUP,
+    requestMemoryMs: c.BILLING_REQUEST_MEMORY_MS,
     ...loadPolicyConfig('BILLING', 'billing', env),
     host: c.BILLING_SUBGRAPH_HOST,
     port: c.BILLING_SUBGRAPH_PORT,

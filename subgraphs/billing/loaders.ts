@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ProductError } from '../../lib/errors.js';
 import { staleIfError, type StaleContext } from '../shared/staleCache.js';
+import { rememberedOrLoad, remember, type MemoryContext } from '../shared/requestMemory.js';
 import { lastCycles, twelveMonthsBefore } from './calendar.js';
 import { BALANCE_BATCH_LIMIT, CUSTOMER_BATCH_LIMIT, type BillingClient } from './client/BillingClient.js';
 import type { AccountBalances, Bill, BillingCustomer, CustomerKeyKind, Page, Payment, UsageRecord } from './domain.js';
@@ -21,6 +22,8 @@ export interface LoaderOptions {
   readonly balanceBatchSize?: number;
   /** Stale-if-error for customers and balances (subgraphs/shared/staleCache.ts). @default none */
   readonly stale?: StaleContext | undefined;
+  /** What this gateway request already read in its earlier fetches (subgraphs/shared/requestMemory.ts). @default none */
+  readonly memory?: MemoryContext | undefined;
 }
 
 /** `bills(last)` of one account: the bills of the `last` most recent cycles. */
@@ -130,8 +133,15 @@ export function createLoaders(client: BillingClient, options: LoaderOptions = {}
     new DataLoader<string, BillingCustomer | null>(
       async (keys) => {
         const normalized = keys.map((k) => normalizers[kind](k));
-        const answers = await staleIfError(options.stale, 'Customer', normalized, () => client.customers(kind, normalized));
-        for (const a of answers) if (a !== null && !(a instanceof Error)) prime(a);
+        // A customer this gateway request read in an earlier fetch (by any of its keys) is not read again.
+        const answers = await rememberedOrLoad(options.memory, options.stale, 'Customer', normalized, (missing) => client.customers(kind, missing), `Customer:${kind}`);
+        for (const a of answers) {
+          if (a === null || a instanceof Error) continue;
+          prime(a);
+          remember(options.memory, 'Customer:CrmCustId', a.id, a);
+          for (const l of a.serviceLines) remember(options.memory, 'Customer:ServiceNumber', l.serviceNumber, a);
+          for (const acc of a.accounts) remember(options.memory, 'Customer:AcctKey', acc.accountNumber, a);
+        }
         return answers;
       },
       { maxBatchSize: customerBatch, cacheKeyFn: normalizers[kind] },

@@ -5,6 +5,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { guardFieldAreas } from '../shared/auth.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { RequestMemory } from '../shared/requestMemory.js';
 import { StaleCache } from '../shared/staleCache.js';
 import { BillingTransport, callerFor, HttpBillingClient } from './client/BillingClient.js';
 import type { BillingConfig } from './config.js';
@@ -60,6 +61,7 @@ export async function startBillingSubgraph(config: BillingConfig, logger: Logger
       balanceBatchSize: config.balanceBatchSize,
       ...(options.now ? { now: options.now } : {}),
       staleCache: new StaleCache({ system: 'billing', ...config.stale }),
+      requestMemory: new RequestMemory({ ttlMs: config.requestMemoryMs }),
     },
   );
   try {

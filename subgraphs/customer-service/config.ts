@@ -21,6 +21,11 @@ const specs = {
   CUSTOMER_SERVICE_MAX_QUEUE: defineVar(vars.positiveInt(1000, 1_000_000), 'the most CRM calls waiting for a free slot before more are refused', '1000'),
   CUSTOMER_SERVICE_BATCH_SIZE: defineVar(vars.positiveInt(50, 50), 'the keys per CRM batch call (customers:lookup, :byCustomer, OR-ed look-ups), at most 50', '50'),
   CUSTOMER_SERVICE_DEDUP: defineVar(vars.boolean(true), 'whether identical CRM reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
+  CUSTOMER_SERVICE_REQUEST_MEMORY_MS: defineVar(
+    vars.milliseconds(5000),
+    'the milliseconds the customers one gateway request read from the CRM stay at hand for that same request\'s later fetches (0 = read again)',
+    '5000',
+  ),
   CUSTOMER_SERVICE_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the customer-service subgraph listens on', '127.0.0.1'),
   CUSTOMER_SERVICE_SUBGRAPH_PORT: defineVar(vars.port(4001), 'a free TCP port for the customer-service subgraph (0 picks one)', '4001'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -55,6 +60,8 @@ export interface CustomerServiceConfig {
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
   /** CUSTOMER_SERVICE_DEDUP: identical reads in flight at once share one call. @default true */
   readonly dedup: boolean;
+  /** CUSTOMER_SERVICE_REQUEST_MEMORY_MS: how long one gateway request's customers stay at hand for its later fetches (subgraphs/shared/requestMemory.ts). @default 5000 */
+  readonly requestMemoryMs: number;
   /** @default 127.0.0.1 */
   readonly host: string;
   /** @default 4001 */
@@ -91,6 +98,7 @@ export function loadCustomerServiceConfig(env: NodeJS.ProcessEnv = process.env):
     maxQueue: c.CUSTOMER_SERVICE_MAX_QUEUE,
     batchSize: c.CUSTOMER_SERVICE_BATCH_SIZE,
     dedup: c.CUSTOMER_SERVICE_DEDUP,
+    requestMemoryMs: c.CUSTOMER_SERVICE_REQUEST_MEMORY_MS,
     ...loadPolicyConfig('CUSTOMER_SERVICE', 'the CRM', env),
     host: c.CUSTOMER_SERVICE_SUBGRAPH_HOST,
     port: c.CUSTOMER_SERVICE_SUBGRAPH_PORT,

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { staleIfError, type StaleContext } from '../shared/staleCache.js';
+import { rememberedOrLoad, remember, type MemoryContext } from '../shared/requestMemory.js';
 import type { CrmRegion, CustomerServiceClient } from './client/CustomerServiceClient.js';
 import { TICKET_STATUSES, type Customer, type CustomerSearch, type Interaction, type Page, type Survey, type Ticket, type TicketSearch, type TicketStatus } from './domain.js';
 import { normalizeCustomerId, normalizeTicketId } from './keys.js';
@@ -60,6 +61,8 @@ export interface LoaderOptions {
   readonly batchSize?: number;
   /** Stale-if-error for customers (subgraphs/shared/staleCache.ts). @default none */
   readonly stale?: StaleContext | undefined;
+  /** What this gateway request already read in its earlier fetches (subgraphs/shared/requestMemory.ts). @default none */
+  readonly memory?: MemoryContext | undefined;
   /**
    * The viewer's region (scope.ts `crmRegionOf`): a customer's tickets are asked of the CRM in it
    * only, so that `first` counts the tickets the viewer may see. @default none (headquarters)
@@ -104,9 +107,10 @@ export function createLoaders(client: CustomerServiceClient, options: LoaderOpti
 
   const customer = new DataLoader<string, Customer | null>(
     (keys) =>
-      staleIfError(options.stale, 'Customer', keys, async () => {
-        const valid = keys.filter((k) => normalizeCustomerId(k) === k);
-        return inKeyOrder(keys, valid.length ? await client.customersByIds(valid) : [], (c) => c.id);
+      // A customer this gateway request read in an earlier fetch (a look-up, a page of a search) is not read again.
+      rememberedOrLoad(options.memory, options.stale, 'Customer', keys, async (missing) => {
+        const valid = missing.filter((k) => normalizeCustomerId(k) === k);
+        return inKeyOrder(missing, valid.length ? await client.customersByIds(valid) : [], (c) => c.id);
       }),
     // Keys are trimmed before they get here (`loadCustomer`), so ` 1-7QX3KD` is no second read.
     { maxBatchSize },
@@ -180,7 +184,10 @@ export function createLoaders(client: CustomerServiceClient, options: LoaderOpti
         keys.map(async (k) => {
           const page = await client.searchCustomers(k.filter, k.offset, k.count);
           // The records of a page make later look-ups of the same customers free (e.g. `group`).
-          for (const c of page.items) customer.prime(c.id, c);
+          for (const c of page.items) {
+            customer.prime(c.id, c);
+            remember(options.memory, 'Customer', c.id, c);
+          }
           return page;
         }),
       ),

@@ -5,6 +5,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { guardFieldAreas } from '../shared/auth.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { RequestMemory } from '../shared/requestMemory.js';
 import { StaleCache } from '../shared/staleCache.js';
 import { HttpCustomerServiceClient } from './client/CustomerServiceClient.js';
 import type { CustomerServiceConfig } from './config.js';
@@ -52,6 +53,7 @@ export async function startCustomerServiceSubgraph(config: CustomerServiceConfig
       createContext: createContextFactory((scope) => client.forRequest(scope), {
         batchSize: config.batchSize,
         staleCache: new StaleCache({ system: 'customer-service', ...config.stale }),
+      requestMemory: new RequestMemory({ ttlMs: config.requestMemoryMs }),
       }),
       host: config.host,
       port: config.port,

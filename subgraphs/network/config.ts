@@ -22,6 +22,11 @@ const specs = {
   NETWORK_BATCH_SIZE: defineVar(vars.positiveInt(100, 100), 'the keys per NMS batch call, at most 100', '100'),
   NETWORK_PAGE_SIZE: defineVar(vars.positiveInt(1000, 5000), 'the entries per page of an NMS list, at most 5000', '1000'),
   NETWORK_DEDUP: defineVar(vars.boolean(true), 'whether identical NMS reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
+  NETWORK_REQUEST_MEMORY_MS: defineVar(
+    vars.milliseconds(5000),
+    'the milliseconds the service lines one gateway request read from the NMS stay at hand for that same request\'s later fetches (0 = read again)',
+    '5000',
+  ),
   NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
   NETWORK_SUBGRAPH_PORT: defineVar(vars.port(4003), 'a free TCP port for the network subgraph (0 picks one)', '4003'),
   LOG_LEVEL: defineVar(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'a pino log level', 'info'),
@@ -56,6 +61,8 @@ export interface NetworkConfig {
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
   /** NETWORK_DEDUP: identical reads in flight at once share one call. @default true */
   readonly dedup: boolean;
+  /** NETWORK_REQUEST_MEMORY_MS: how long one gateway request's service lines stay at hand for its later fetches (subgraphs/shared/requestMemory.ts). @default 5000 */
+  readonly requestMemoryMs: number;
   readonly host: string;
   /** @default 4003 */
   readonly port: number;
@@ -92,6 +99,7 @@ export function loadNetworkConfig(env: NodeJS.ProcessEnv = process.env): Network
     batchSize: c.NETWORK_BATCH_SIZE,
     pageSize: c.NETWORK_PAGE_SIZE,
     dedup: c.NETWORK_DEDUP,
+    requestMemoryMs: c.NETWORK_REQUEST_MEMORY_MS,
     ...loadPolicyConfig('NETWORK', 'the NMS', env),
     host: c.NETWORK_SUBGRAPH_HOST,
     port: c.NETWORK_SUBGRAPH_PORT,

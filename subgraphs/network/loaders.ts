@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { staleIfError, type StaleContext } from '../shared/staleCache.js';
+import { rememberedOrLoad, remember, type MemoryContext } from '../shared/requestMemory.js';
 import type { NetworkClient } from './client/NetworkClient.js';
 import { severityRank, SEVERITY_ORDER, type Alarm, type AlarmSeverity, type NetworkElement, type Outage, type Page, type Service } from './domain.js';
 import { isAlarmId, isElementId, isOutageId, normalizeServiceNumber } from './keys.js';
@@ -47,6 +48,8 @@ export interface Loaders {
   readonly outageList: DataLoader<OutageFilterKey, Outage[], string>;
   /** `GET /outages/{id}/services` pages (no batch form: one call per page, deduplicated). */
   readonly outageServices: DataLoader<OutageServicesKey, Page<Service> | null, string>;
+  /** This request's memory across the gateway's fetches, when it has one (primeServices writes to it). */
+  readonly memory?: MemoryContext;
 }
 
 export interface LoaderOptions {
@@ -54,6 +57,8 @@ export interface LoaderOptions {
   readonly batchSize?: number;
   /** Stale-if-error for services (subgraphs/shared/staleCache.ts). @default none */
   readonly stale?: StaleContext | undefined;
+  /** What this gateway request already read in its earlier fetches (subgraphs/shared/requestMemory.ts). @default none */
+  readonly memory?: MemoryContext | undefined;
 }
 
 /** Answers `keys` in order from what was found, `null` where nothing was. */
@@ -77,7 +82,8 @@ export function createLoaders(client: NetworkClient, options: LoaderOptions = {}
 
   const service = new DataLoader<string, Service | null, string>(
     // Keys are normalised numbers (`loadService` below), so ` ad0755…` and `AD0755…` are one read.
-    (keys) => staleIfError(options.stale, 'ServiceLine', keys, () => wellFormed((n) => normalizeServiceNumber(n) === n, (ns) => client.servicesByNumbers(ns), (s) => s.serviceNumber)(keys)),
+    // A line this gateway request read in an earlier fetch (e.g. on an outage's page) is not read again.
+    (keys) => rememberedOrLoad(options.memory, options.stale, 'ServiceLine', keys, wellFormed((n) => normalizeServiceNumber(n) === n, (ns) => client.servicesByNumbers(ns), (s) => s.serviceNumber)),
     { maxBatchSize },
   );
 
@@ -126,7 +132,7 @@ export function createLoaders(client: NetworkClient, options: LoaderOptions = {}
     cacheKeyFn: (k) => `${k.province ?? '*'}/${k.localNetwork ?? '*'}`,
   });
 
-  return { service, element, alarm, outage, elementAlarms, outageList, outageServices };
+  return { service, element, alarm, outage, elementAlarms, outageList, outageServices, ...(options.memory ? { memory: options.memory } : {}) };
 }
 
 /** Loads a service by any spelling of its number; null for a malformed or unknown one. */
@@ -142,7 +148,10 @@ export function loadServices(loaders: Loaders, serviceNumbers: readonly string[]
 
 /** Makes later look-ups of these services in the same request free (e.g. an outage's page of lines). */
 export function primeServices(loaders: Loaders, services: readonly Service[]): void {
-  for (const s of services) loaders.service.prime(s.serviceNumber, s);
+  for (const s of services) {
+    loaders.service.prime(s.serviceNumber, s);
+    remember(loaders.memory, 'ServiceLine', s.serviceNumber, s);
+  }
 }
 
 export function primeOutages(loaders: Loaders, outages: readonly Outage[]): void {

@@ -5,6 +5,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 import { guardFieldAreas } from '../shared/auth.js';
 import { startSubgraph, type RunningSubgraph } from '../shared/server.js';
+import { RequestMemory } from '../shared/requestMemory.js';
 import { StaleCache } from '../shared/staleCache.js';
 import { HttpNetworkClient } from './client/NetworkClient.js';
 import type { NetworkConfig } from './config.js';
@@ -50,7 +51,7 @@ export async function startNetworkSubgraph(config: NetworkConfig, logger: Logger
       system: 'network',
       typeDefs: networkTypeDefs,
       resolvers: networkResolvers,
-      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize, staleCache: new StaleCache({ system: 'network', ...config.stale }) }),
+      createContext: createContextFactory((scope) => client.forRequest(scope), { batchSize: config.batchSize, staleCache: new StaleCache({ system: 'network', ...config.stale }), requestMemory: new RequestMemory({ ttlMs: config.requestMemoryMs }) }),
       host: config.host,
       port: config.port,
       logger,

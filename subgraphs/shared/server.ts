@@ -12,7 +12,7 @@ import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { findProductError, type ErrorSystem } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { scopeKeyOf, type Area, type Viewer } from '../../lib/viewer.js';
-import { VIEWER_HEADER, ViewerTokenError } from '../../lib/viewerToken.js';
+import { QUERY_ID_HEADER, VIEWER_HEADER, ViewerTokenError } from '../../lib/viewerToken.js';
 import { guardFieldAreas, UNRESTRICTED_VIEWER, type SubgraphAuth } from './auth.js';
 import type { StaleNote } from './staleCache.js';
 
@@ -27,6 +27,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export interface RequestScope {
   /** Accepted from `x-request-id` (the gateway sends one) or generated; forwarded to legacy calls. */
   readonly requestId: string;
+  /** The gateway's id of the client request this fetch belongs to (`x-query-id`): what the request read stays at hand for its later fetches. */
+  readonly queryId?: string;
   readonly logger: Logger;
   /** Who is asking (from the gateway's signed `x-viewer` token); every access check reads it. */
   readonly viewer: Viewer;
@@ -174,7 +176,9 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
         const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
         res.setHeader(REQUEST_ID_HEADER, requestId);
         const viewer = viewers.get(req)!;
-        return options.createContext({ requestId, logger: logger.child({ requestId }), viewer, scopeKey: scopeKeyOf(viewer), stale: [] });
+        const q = req.headers[QUERY_ID_HEADER];
+        const queryId = typeof q === 'string' && /^[\w.:-]{1,128}$/.test(q) ? q : undefined;
+        return options.createContext({ requestId, ...(queryId ? { queryId } : {}), logger: logger.child({ requestId }), viewer, scopeKey: scopeKeyOf(viewer), stale: [] });
       },
     }),
   );

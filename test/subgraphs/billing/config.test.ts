@@ -25,6 +25,7 @@ describe('loadBillingConfig', () => {
       pageSize: 200,
       operatorId: 'gateway',
       dedup: true,
+      requestMemoryMs: 5000,
       host: '127.0.0.1',
       port: 4002,
       logLevel: 'info',

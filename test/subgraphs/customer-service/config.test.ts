@@ -22,6 +22,7 @@ describe('loadCustomerServiceConfig', () => {
       maxQueue: 1000,
       batchSize: 50,
       dedup: true,
+      requestMemoryMs: 5000,
       host: '127.0.0.1',
       port: 4001,
       logLevel: 'info',

@@ -10,6 +10,7 @@ describe('loadNetworkConfig', () => {
   it('defaults to the embedded stack: the NMS emulator on 127.0.0.1:5003, gateway/gateway-dev, port 4003, 10 in flight, batches of 100', () => {
     expect(loadNetworkConfig(NO_AUTH)).toMatchObject({
       dedup: true,
+    requestMemoryMs: 5000,
       nmsUrl: 'http://127.0.0.1:5003',
       user: 'gateway',
       password: 'gateway-dev',

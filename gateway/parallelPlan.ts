@@ -1,0 +1,406 @@
+import { Kind, OperationTypeNode, parse, print, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode, type VariableDefinitionNode } from 'graphql';
+import type { FetchNode, FlattenNode, ParallelNode, PlanNode, QueryPlan, QueryPlanSelectionNode, ResponsePath } from '@apollo/query-planner';
+
+/**
+ * Legacy levels off the critical path (issue 4, "p50 within the critical-path bound").
+ *
+ * @apollo/gateway's planner puts everything one subgraph can resolve at a point into one fetch.
+ * For the customer 360 that means: billing's root fetch reads the customer by phone number *and*
+ * its balances and bills (two billing round trips, one after the other), and only then do the
+ * CRM and the NMS get the customer's id and lines they need. The balances and bills are of no
+ * use to them, yet they wait for them.
+ *
+ * This rewrites such a plan: when a fetch F is followed (in a Sequence) by fetches that depend on
+ * entities F returns, the fields of those entities that no later fetch needs and that have
+ * sub-selections (the ones that cost the legacy system further calls) move out of F into an
+ * `_entities` fetch of the same subgraph, run in parallel with the fetches that follow:
+ *
+ *     Sequence { F(billing: customer { id lines accounts{…} }), Parallel { CRM, NMS } }
+ *  →  Sequence { F'(billing: customer { id lines }), Parallel { billing _entities(customer){ accounts{…} }, CRM, NMS } }
+ *
+ * The moved fetch re-resolves the entity by its key in the same subgraph; the subgraphs keep a
+ * value they read for a short time (`<SYSTEM>_FRESH_MS`), so that costs no second legacy read.
+ * The answer is unchanged: the gateway shapes the response from the operation, not the fetches.
+ *
+ * Conservative by construction: only query fetches, no fragments in the subgraph operation, no
+ * data rewrites, no @defer; a field that a later fetch's path passes through, that a later fetch
+ * requires, or that is a key, stays where it was.
+ */
+
+/** Per subgraph name, per entity type: the field names of its resolvable keys with flat fields only. */
+export type EntityKeys = ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
+
+const stringArg = (d: { arguments?: readonly { name: { value: string }; value: { kind: string; value?: unknown } }[] }, name: string) => {
+  const a = d.arguments?.find((x) => x.name.value === name);
+  return a && (a.value.kind === Kind.STRING || a.value.kind === Kind.ENUM || a.value.kind === Kind.BOOLEAN) ? (a.value.value as string | boolean) : undefined;
+};
+
+/** Reads the entity keys each subgraph resolves from a supergraph's `@join__graph`/`@join__type` directives. */
+export function entityKeysOf(supergraphSdl: string): EntityKeys {
+  const doc = parse(supergraphSdl);
+  const graphNames = new Map<string, string>();
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== 'join__Graph') continue;
+    for (const v of def.values ?? []) {
+      const d = v.directives?.find((x) => x.name.value === 'join__graph');
+      const name = d && stringArg(d, 'name');
+      if (typeof name === 'string') graphNames.set(v.name.value, name);
+    }
+  }
+  const out = new Map<string, Map<string, string[][]>>();
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const d of def.directives ?? []) {
+      if (d.name.value !== 'join__type') continue;
+      const graphArg = d.arguments?.find((a) => a.name.value === 'graph');
+      const graph = graphArg?.value.kind === Kind.ENUM ? graphNames.get(graphArg.value.value) : undefined;
+      const key = stringArg(d, 'key');
+      if (!graph || typeof key !== 'string' || stringArg(d, 'resolvable') === false) continue;
+      // Only flat keys ("id", "a b"): a nested key is left alone.
+      if (/[{}]/.test(key)) continue;
+      const fields = key.trim().split(/[\s,]+/).filter(Boolean);
+      if (!fields.length) continue;
+      const types = out.get(graph) ?? new Map<string, string[][]>();
+      out.set(graph, types);
+      const list = types.get(def.name.value) ?? [];
+      types.set(def.name.value, list);
+      list.push(fields);
+    }
+  }
+  return out;
+}
+
+interface LaterFetch {
+  /** The Flatten path without the list markers (`@`). */
+  readonly path: readonly string[];
+  readonly requires?: readonly QueryPlanSelectionNode[];
+}
+
+const responseName = (f: FieldNode) => f.alias?.value ?? f.name.value;
+const stripMarkers = (path: ResponsePath): string[] => path.filter((p): p is string => typeof p === 'string' && p !== '@');
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+
+/** Every fetch in the nodes (with its absolute path); undefined when a node is of a kind not understood here. */
+function laterFetches(nodes: readonly PlanNode[]): LaterFetch[] | undefined {
+  const out: LaterFetch[] = [];
+  const walk = (n: PlanNode | undefined, path: ResponsePath): boolean => {
+    if (!n) return true;
+    switch (n.kind) {
+      case 'Fetch':
+        out.push({ path: stripMarkers(path), ...(n.requires ? { requires: n.requires } : {}) });
+        return true;
+      case 'Flatten':
+        return walk(n.node, n.path);
+      case 'Sequence':
+      case 'Parallel':
+        return n.nodes.every((c) => walk(c, path));
+      case 'Condition':
+        return walk(n.ifClause, path) && walk(n.elseClause, path);
+      default:
+        return false;
+    }
+  };
+  return nodes.every((n) => walk(n, [])) ? out : undefined;
+}
+
+/** The field names a `requires` selection names at its top level (inside its type condition). */
+function requiredNames(requires: readonly QueryPlanSelectionNode[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of requires) {
+    if (s.kind === 'Field') names.add(s.alias ?? s.name);
+    else for (const f of s.selections) if (f.kind === 'Field') names.add(f.alias ?? f.name);
+  }
+  return names;
+}
+
+function variablesIn(node: SelectionNode | SelectionSetNode | readonly SelectionNode[]): Set<string> {
+  const names = new Set<string>();
+  const visitOne = (n: SelectionNode | SelectionSetNode) =>
+    visit(n, {
+      Variable(v) {
+        names.add(v.name.value);
+      },
+    });
+  if (Array.isArray(node)) (node as readonly SelectionNode[]).forEach(visitOne);
+  else visitOne(node as SelectionNode);
+  return names;
+}
+
+/** A point in F's selection where an entity of F's subgraph is, with what a fetch of it there needs. */
+interface SplitPoint {
+  /** The Flatten path of the new fetch (with `@` markers, as the plan writes it). */
+  readonly flattenPath: ResponsePath;
+  readonly path: readonly string[];
+  readonly typeName: string;
+  readonly requires: readonly QueryPlanSelectionNode[];
+  /** The selection set at that point in F's (cloned, mutable) operation. */
+  readonly selectionSet: SelectionSetNode;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Follows a path of response names through a selection set (fields only). */
+function selectionAt(set: SelectionSetNode, path: readonly string[]): SelectionSetNode | undefined {
+  let here: SelectionSetNode | undefined = set;
+  for (const name of path) {
+    const field: FieldNode | undefined = here.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && responseName(s) === name);
+    if (!field?.selectionSet) return undefined;
+    here = field.selectionSet;
+  }
+  return here;
+}
+
+const hasFlatField = (set: SelectionSetNode, name: string) => set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === name && !s.alias && !s.selectionSet && !s.directives?.length);
+
+/** A fetch node's pieces, when it is one this module may split. */
+function splittable(node: PlanNode): { fetch: FetchNode; path: ResponsePath } | undefined {
+  const fetch = node.kind === 'Fetch' ? node : node.kind === 'Flatten' && node.node.kind === 'Fetch' ? node.node : undefined;
+  if (!fetch || fetch.operationKind !== OperationTypeNode.QUERY || fetch.hasDefers) return undefined;
+  if (fetch.inputRewrites?.length || fetch.outputRewrites?.length || fetch.contextRewrites?.length) return undefined;
+  if (node.kind === 'Fetch' && fetch.requires) return undefined;
+  return { fetch, path: node.kind === 'Flatten' ? node.path : [] };
+}
+
+function newFetch(base: FetchNode, name: string | undefined, point: SplitPoint, moved: readonly SelectionNode[], varDefs: readonly VariableDefinitionNode[]): FlattenNode {
+  const used = variablesIn(moved);
+  const doc: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: OperationTypeNode.QUERY,
+        ...(name ? { name: { kind: Kind.NAME, value: name } } : {}),
+        variableDefinitions: [
+          {
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'representations' } },
+            type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.LIST_TYPE, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: '_Any' } } } } },
+          },
+          ...varDefs.filter((d) => used.has(d.variable.name.value)),
+        ],
+        selectionSet: {
+          kind: Kind.SELECTION_SET,
+          selections: [
+            {
+              kind: Kind.FIELD,
+              name: { kind: Kind.NAME, value: '_entities' },
+              arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'representations' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: 'representations' } } }],
+              selectionSet: {
+                kind: Kind.SELECTION_SET,
+                selections: [{ kind: Kind.INLINE_FRAGMENT, typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: point.typeName } }, selectionSet: { kind: Kind.SELECTION_SET, selections: moved } }],
+              },
+            },
+          ],
+        },
+      },
+    ],
+  };
+  const fetch: FetchNode = {
+    kind: 'Fetch',
+    serviceName: base.serviceName,
+    requires: [...point.requires],
+    variableUsages: [...used],
+    operation: print(doc),
+    operationName: name,
+    operationKind: OperationTypeNode.QUERY,
+    ...(base.operationDocumentNode ? { operationDocumentNode: doc } : {}),
+  };
+  return { kind: 'Flatten', path: point.flattenPath, node: fetch };
+}
+
+/**
+ * Splits one fetch given the fetches that run after it: the fetch that stays (only what later
+ * fetches need, plus what costs nothing more) and the fetches that move beside them.
+ */
+export function splitFetch(node: PlanNode, after: readonly PlanNode[], keys: EntityKeys): { stays: PlanNode; moves: FlattenNode[] } | undefined {
+  const s = splittable(node);
+  if (!s) return undefined;
+  const { fetch, path: fetchPath } = s;
+  const later = laterFetches(after);
+  if (!later?.length) return undefined;
+  let doc: DocumentNode;
+  try {
+    // A fresh copy: the plan's own operation text is never touched.
+    doc = parse(fetch.operation, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  if (doc.definitions.length !== 1 || doc.definitions[0]!.kind !== Kind.OPERATION_DEFINITION) return undefined;
+  const op = doc.definitions[0] as OperationDefinitionNode;
+  const serviceKeys = keys.get(fetch.serviceName);
+  if (!serviceKeys) return undefined;
+
+  const points: SplitPoint[] = [];
+  const base = stripMarkers(fetchPath);
+  if (fetch.requires) {
+    // An entity fetch: its entities are the point, with the same representation.
+    const entities = op.selectionSet.selections[0];
+    if (op.selectionSet.selections.length !== 1 || entities?.kind !== Kind.FIELD || entities.name.value !== '_entities' || !entities.selectionSet) return undefined;
+    const fragments = entities.selectionSet.selections;
+    const only = fragments[0];
+    if (fragments.length !== 1 || only?.kind !== Kind.INLINE_FRAGMENT || !only.typeCondition || only.directives?.length) return undefined;
+    points.push({ flattenPath: fetchPath, path: base, typeName: only.typeCondition.name.value, requires: fetch.requires, selectionSet: only.selectionSet });
+  } else {
+    // A root fetch: the points are where later fetches start from an entity this subgraph resolves by a key F selected.
+    const seen = new Set<string>();
+    for (const n of after) collectFlattenPaths(n, (flattenPath, requires) => {
+      const path = stripMarkers(flattenPath);
+      const id = path.join('.');
+      if (seen.has(id) || !path.length) return;
+      const typeName = requires.length === 1 && requires[0]!.kind === 'InlineFragment' ? requires[0]!.typeCondition : undefined;
+      if (!typeName) return;
+      const set = selectionAt(op.selectionSet, path);
+      const key = set && serviceKeys.get(typeName)?.find((k) => k.every((f) => hasFlatField(set, f)));
+      if (!set || !key || !hasFlatField(set, '__typename')) return;
+      seen.add(id);
+      points.push({
+        flattenPath,
+        path,
+        typeName,
+        requires: [{ kind: 'InlineFragment', typeCondition: typeName, selections: [{ kind: 'Field', name: '__typename' }, ...key.map((name) => ({ kind: 'Field' as const, name }))] }],
+        selectionSet: set,
+      });
+    });
+  }
+
+  const varDefs = op.variableDefinitions ?? [];
+  const moves: FlattenNode[] = [];
+  let index = 0;
+  for (const point of points) {
+    // Worth it only when something later waits on this point or below it.
+    if (!later.some((l) => startsWith(l.path, point.path))) continue;
+    const keyNames = new Set(serviceKeys.get(point.typeName)?.flat() ?? []);
+    const required = new Set<string>();
+    for (const l of later) if (l.requires && l.path.length === point.path.length && startsWith(l.path, point.path)) for (const n of requiredNames(l.requires)) required.add(n);
+    const moved: SelectionNode[] = [];
+    const kept: SelectionNode[] = [];
+    for (const sel of point.selectionSet.selections) {
+      const movable =
+        sel.kind === Kind.FIELD &&
+        sel.selectionSet !== undefined &&
+        !sel.name.value.startsWith('__') &&
+        !keyNames.has(sel.name.value) &&
+        !required.has(responseName(sel)) &&
+        !later.some((l) => startsWith(l.path, [...point.path, responseName(sel)]));
+      (movable ? moved : kept).push(sel);
+    }
+    if (!moved.length) continue;
+    (point.selectionSet as Mutable<SelectionSetNode>).selections = kept;
+    const name = fetch.operationName ? `${fetch.operationName}__parallel_${index++}` : undefined;
+    moves.push(newFetch(fetch, name, point, moved, varDefs));
+  }
+  if (!moves.length) return undefined;
+
+  // What stays declares only the variables it still uses (subgraphs refuse unused ones).
+  const stillUsed = variablesIn(op.selectionSet);
+  if (fetch.requires) stillUsed.add('representations');
+  (op as Mutable<OperationDefinitionNode>).variableDefinitions = varDefs.filter((d) => stillUsed.has(d.variable.name.value));
+  const staying: FetchNode = {
+    ...fetch,
+    operation: print(doc),
+    variableUsages: (fetch.variableUsages ?? []).filter((v) => stillUsed.has(v)),
+    ...(fetch.operationDocumentNode ? { operationDocumentNode: doc } : {}),
+  };
+  return { stays: node.kind === 'Flatten' ? { ...node, node: staying } : staying, moves };
+}
+
+function collectFlattenPaths(n: PlanNode | undefined, visitPath: (path: ResponsePath, requires: readonly QueryPlanSelectionNode[]) => void): void {
+  if (!n) return;
+  if (n.kind === 'Flatten') {
+    if (n.node.kind === 'Fetch' && n.node.requires) visitPath(n.path, n.node.requires);
+    else collectFlattenPaths(n.node, visitPath);
+  } else if (n.kind === 'Sequence' || n.kind === 'Parallel') for (const c of n.nodes) collectFlattenPaths(c, visitPath);
+  else if (n.kind === 'Condition') {
+    collectFlattenPaths(n.ifClause, visitPath);
+    collectFlattenPaths(n.elseClause, visitPath);
+  }
+}
+
+function parallel(moves: readonly PlanNode[], tail: PlanNode): ParallelNode {
+  return { kind: 'Parallel', nodes: [...moves, ...(tail.kind === 'Parallel' ? tail.nodes : [tail])] };
+}
+
+function rewriteSequence(nodes: readonly PlanNode[], after: readonly PlanNode[], keys: EntityKeys): PlanNode[] {
+  if (!nodes.length) return [];
+  const [first, ...rest] = nodes as [PlanNode, ...PlanNode[]];
+  const split = rest.length ? splitFetch(first, [...rest, ...after], keys) : undefined;
+  if (split) {
+    const tailNodes = rewriteSequence(rest, after, keys);
+    const tail: PlanNode = tailNodes.length === 1 ? tailNodes[0]! : { kind: 'Sequence', nodes: tailNodes };
+    return [split.stays, parallel(split.moves, tail)];
+  }
+  return [rewrite(first, [...rest, ...after], keys), ...rewriteSequence(rest, after, keys)];
+}
+
+function rewrite(node: PlanNode, after: readonly PlanNode[], keys: EntityKeys): PlanNode {
+  switch (node.kind) {
+    case 'Sequence': {
+      const nodes = rewriteSequence(node.nodes, after, keys);
+      return nodes.length === 1 ? nodes[0]! : { kind: 'Sequence', nodes };
+    }
+    case 'Parallel':
+      return { kind: 'Parallel', nodes: node.nodes.map((n) => rewrite(n, after, keys)) };
+    default:
+      return node;
+  }
+}
+
+/** The plan with legacy levels moved off the critical path where that is safe (see the module comment); the same plan otherwise. */
+export function parallelizePlan(plan: QueryPlan, keys: EntityKeys): QueryPlan {
+  const node = plan.node;
+  if (!node || node.kind === 'Subscription') return plan;
+  try {
+    return { ...plan, node: rewrite(node, [], keys) };
+  } catch {
+    // A plan shape not foreseen here runs as the planner made it.
+    return plan;
+  }
+}
+
+/**
+ * @apollo/gateway's query plan store (`queryPlannerConfig.cache`): bounded, least recently used
+ * first out, and each plan stored is rewritten by {@link parallelizePlan} — in place, because the
+ * gateway executes the very object it stores. The keys come from the supergraph in use
+ * ({@link ParallelPlanStore.useSupergraph} on every load).
+ */
+export class ParallelPlanStore {
+  private readonly plans = new Map<string, QueryPlan>();
+  private keys: EntityKeys = new Map();
+
+  constructor(
+    private readonly maxPlans = 1000,
+    private readonly enabled = true,
+  ) {}
+
+  useSupergraph(sdl: string): void {
+    this.keys = entityKeysOf(sdl);
+    this.plans.clear();
+  }
+
+  async get(key: string): Promise<QueryPlan | undefined> {
+    const plan = this.plans.get(key);
+    if (plan) {
+      this.plans.delete(key);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  async set(key: string, plan: QueryPlan): Promise<void> {
+    if (this.enabled) {
+      const rewritten = parallelizePlan(plan, this.keys);
+      if (rewritten !== plan) Object.assign(plan, rewritten);
+    }
+    this.plans.delete(key);
+    this.plans.set(key, plan);
+    while (this.plans.size > this.maxPlans) this.plans.delete(this.plans.keys().next().value!);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.plans.delete(key);
+  }
+
+  clear(): void {
+    this.plans.clear();
+  }
+}

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
+import { QueryPlanner, prettyFormatQueryPlan } from '@apollo/query-planner';
+import { parse } from 'graphql';
+import { parallelizePlan, entityKeysOf } from './gateway/parallelPlan.ts';
+const sdl = readFileSync('schema/supergraph.graphql','utf8');
+const sg = Supergraph.build(sdl);
+const qp = new QueryPlanner(sg);
+const q = readFileSync(process.argv[2],'utf8');
+const op = operationFromDocument(sg.apiSchema(), parse(q));
+const plan = qp.buildQueryPlan(op);
+const keys = entityKeysOf(sdl);
+console.log(prettyFormatQueryPlan(parallelizePlan(plan, keys)));
