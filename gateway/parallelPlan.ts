@@ -11,9 +11,10 @@ import type { FetchNode, FlattenNode, ParallelNode, PlanNode, QueryPlan, QueryPl
  * use to them, yet they wait for them.
  *
  * This rewrites such a plan: when a fetch F is followed (in a Sequence) by fetches that depend on
- * entities F returns, the fields of those entities that no later fetch needs and that have
- * sub-selections (the ones that cost the legacy system further calls) move out of F into an
- * `_entities` fetch of the same subgraph, run in parallel with the fetches that follow:
+ * entities F returns, the fields of those entities that no later fetch needs and that cost the
+ * legacy system calls of their own (marked `@cost(weight: 10)` in their subgraph's schema, or
+ * holding such a field) move out of F into an `_entities` fetch of the same subgraph, run in
+ * parallel with the fetches that follow:
  *
  *     Sequence { F(billing: customer { id lines accounts{…} }), Parallel { CRM, NMS } }
  *  →  Sequence { F'(billing: customer { id lines }), Parallel { billing _entities(customer){ accounts{…} }, CRM, NMS } }
@@ -29,6 +30,57 @@ import type { FetchNode, FlattenNode, ParallelNode, PlanNode, QueryPlan, QueryPl
 
 /** Per subgraph name, per entity type: the field names of its resolvable keys with flat fields only. */
 export type EntityKeys = ReadonlyMap<string, ReadonlyMap<string, readonly (readonly string[])[]>>;
+
+/** A field's named return type, and whether it makes a legacy call of its own (`@cost(weight: ≥ 10)`). */
+export interface FieldFact {
+  readonly type: string;
+  readonly legacyCall: boolean;
+}
+
+/** What the rewrite reads from the supergraph: entity keys per subgraph, and every field's return type and cost. */
+export interface PlanFacts {
+  readonly keys: EntityKeys;
+  readonly fields: ReadonlyMap<string, ReadonlyMap<string, FieldFact>>;
+}
+
+/**
+ * The `@cost` weight from which a field counts as making a legacy call of its own (a subgraph
+ * marks such fields `@cost(weight: 10)`; docs/adding-a-subgraph.md). Only fields whose selection
+ * holds one are moved: a field answered from the record its entity was read with gains nothing
+ * from moving and would cost a fetch.
+ */
+export const LEGACY_CALL_COST = 10;
+
+const namedType = (t: { kind: string; type?: unknown; name?: { value: string } }): string => (t.kind === Kind.NAMED_TYPE ? t.name!.value : namedType(t.type as never));
+
+/** Reads {@link PlanFacts} from a supergraph SDL. */
+export function planFactsOf(supergraphSdl: string): PlanFacts {
+  const fields = new Map<string, Map<string, FieldFact>>();
+  for (const def of parse(supergraphSdl).definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION && def.kind !== Kind.INTERFACE_TYPE_EXTENSION) continue;
+    const byName = fields.get(def.name.value) ?? new Map<string, FieldFact>();
+    fields.set(def.name.value, byName);
+    for (const f of def.fields ?? []) {
+      const cost = f.directives?.find((d) => d.name.value === 'cost');
+      const weight = cost?.arguments?.find((a) => a.name.value === 'weight')?.value;
+      const legacyCall = weight?.kind === Kind.INT && Number(weight.value) >= LEGACY_CALL_COST;
+      byName.set(f.name.value, { type: namedType(f.type), legacyCall: legacyCall || byName.get(f.name.value)?.legacyCall === true });
+    }
+  }
+  return { keys: entityKeysOf(supergraphSdl), fields };
+}
+
+/** Whether a selection of a field of `typeName` holds a field that makes a legacy call of its own. */
+function makesLegacyCall(facts: PlanFacts, typeName: string, field: FieldNode): boolean {
+  const fact = facts.fields.get(typeName)?.get(field.name.value);
+  if (!fact) return true; // unknown: assume the worst
+  if (fact.legacyCall) return true;
+  const inner = (set: SelectionSetNode | undefined, type: string): boolean =>
+    (set?.selections ?? []).some((s) =>
+      s.kind === Kind.FIELD ? s.name.value !== '__typename' && makesLegacyCall(facts, type, s) : s.kind === Kind.INLINE_FRAGMENT ? inner(s.selectionSet, s.typeCondition?.name.value ?? type) : true,
+    );
+  return inner(field.selectionSet, fact.type);
+}
 
 const stringArg = (d: { arguments?: readonly { name: { value: string }; value: { kind: string; value?: unknown } }[] }, name: string) => {
   const a = d.arguments?.find((x) => x.name.value === name);
@@ -212,7 +264,7 @@ function newFetch(base: FetchNode, name: string | undefined, point: SplitPoint, 
  * Splits one fetch given the fetches that run after it: the fetch that stays (only what later
  * fetches need, plus what costs nothing more) and the fetches that move beside them.
  */
-export function splitFetch(node: PlanNode, after: readonly PlanNode[], keys: EntityKeys): { stays: PlanNode; moves: FlattenNode[] } | undefined {
+export function splitFetch(node: PlanNode, after: readonly PlanNode[], facts: PlanFacts): { stays: PlanNode; moves: FlattenNode[] } | undefined {
   const s = splittable(node);
   if (!s) return undefined;
   const { fetch, path: fetchPath } = s;
@@ -227,7 +279,7 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], keys: Ent
   }
   if (doc.definitions.length !== 1 || doc.definitions[0]!.kind !== Kind.OPERATION_DEFINITION) return undefined;
   const op = doc.definitions[0] as OperationDefinitionNode;
-  const serviceKeys = keys.get(fetch.serviceName);
+  const serviceKeys = facts.keys.get(fetch.serviceName);
   if (!serviceKeys) return undefined;
 
   const points: SplitPoint[] = [];
@@ -278,6 +330,7 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], keys: Ent
       const movable =
         sel.kind === Kind.FIELD &&
         sel.selectionSet !== undefined &&
+        makesLegacyCall(facts, point.typeName, sel) &&
         !sel.name.value.startsWith('__') &&
         !keyNames.has(sel.name.value) &&
         !required.has(responseName(sel)) &&
@@ -320,37 +373,37 @@ function parallel(moves: readonly PlanNode[], tail: PlanNode): ParallelNode {
   return { kind: 'Parallel', nodes: [...moves, ...(tail.kind === 'Parallel' ? tail.nodes : [tail])] };
 }
 
-function rewriteSequence(nodes: readonly PlanNode[], after: readonly PlanNode[], keys: EntityKeys): PlanNode[] {
+function rewriteSequence(nodes: readonly PlanNode[], after: readonly PlanNode[], facts: PlanFacts): PlanNode[] {
   if (!nodes.length) return [];
   const [first, ...rest] = nodes as [PlanNode, ...PlanNode[]];
-  const split = rest.length ? splitFetch(first, [...rest, ...after], keys) : undefined;
+  const split = rest.length ? splitFetch(first, [...rest, ...after], facts) : undefined;
   if (split) {
-    const tailNodes = rewriteSequence(rest, after, keys);
+    const tailNodes = rewriteSequence(rest, after, facts);
     const tail: PlanNode = tailNodes.length === 1 ? tailNodes[0]! : { kind: 'Sequence', nodes: tailNodes };
     return [split.stays, parallel(split.moves, tail)];
   }
-  return [rewrite(first, [...rest, ...after], keys), ...rewriteSequence(rest, after, keys)];
+  return [rewrite(first, [...rest, ...after], facts), ...rewriteSequence(rest, after, facts)];
 }
 
-function rewrite(node: PlanNode, after: readonly PlanNode[], keys: EntityKeys): PlanNode {
+function rewrite(node: PlanNode, after: readonly PlanNode[], facts: PlanFacts): PlanNode {
   switch (node.kind) {
     case 'Sequence': {
-      const nodes = rewriteSequence(node.nodes, after, keys);
+      const nodes = rewriteSequence(node.nodes, after, facts);
       return nodes.length === 1 ? nodes[0]! : { kind: 'Sequence', nodes };
     }
     case 'Parallel':
-      return { kind: 'Parallel', nodes: node.nodes.map((n) => rewrite(n, after, keys)) };
+      return { kind: 'Parallel', nodes: node.nodes.map((n) => rewrite(n, after, facts)) };
     default:
       return node;
   }
 }
 
 /** The plan with legacy levels moved off the critical path where that is safe (see the module comment); the same plan otherwise. */
-export function parallelizePlan(plan: QueryPlan, keys: EntityKeys): QueryPlan {
+export function parallelizePlan(plan: QueryPlan, facts: PlanFacts): QueryPlan {
   const node = plan.node;
   if (!node || node.kind === 'Subscription') return plan;
   try {
-    return { ...plan, node: rewrite(node, [], keys) };
+    return { ...plan, node: rewrite(node, [], facts) };
   } catch {
     // A plan shape not foreseen here runs as the planner made it.
     return plan;
@@ -360,12 +413,11 @@ export function parallelizePlan(plan: QueryPlan, keys: EntityKeys): QueryPlan {
 /**
  * @apollo/gateway's query plan store (`queryPlannerConfig.cache`): bounded, least recently used
  * first out, and each plan stored is rewritten by {@link parallelizePlan} — in place, because the
- * gateway executes the very object it stores. The keys come from the supergraph in use
- * ({@link ParallelPlanStore.useSupergraph} on every load).
+ * gateway executes the very object it stores. Entity keys and field costs come from the supergraph in use ({@link ParallelPlanStore.useSupergraph} on every load).
  */
 export class ParallelPlanStore {
   private readonly plans = new Map<string, QueryPlan>();
-  private keys: EntityKeys = new Map();
+  private facts: PlanFacts = { keys: new Map(), fields: new Map() };
 
   constructor(
     private readonly maxPlans = 1000,
@@ -373,7 +425,7 @@ export class ParallelPlanStore {
   ) {}
 
   useSupergraph(sdl: string): void {
-    this.keys = entityKeysOf(sdl);
+    this.facts = planFactsOf(sdl);
     this.plans.clear();
   }
 
@@ -388,7 +440,7 @@ export class ParallelPlanStore {
 
   async set(key: string, plan: QueryPlan): Promise<void> {
     if (this.enabled) {
-      const rewritten = parallelizePlan(plan, this.keys);
+      const rewritten = parallelizePlan(plan, this.facts);
       if (rewritten !== plan) Object.assign(plan, rewritten);
     }
     this.plans.delete(key);

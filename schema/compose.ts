@@ -53,7 +53,7 @@ const HINTS: Record<string, string> = {
   NO_QUERIES: 'no subgraph defines a root Query field: one subgraph must own at least one query',
   INTERFACE_FIELD_NO_IMPLEM: 'every object type implementing the interface must define the interface field in some subgraph',
   KEY_UNSUPPORTED_ON_INTERFACE: 'use @interfaceObject, or put @key on the implementing object types instead',
-  UNKNOWN_FEDERATION_LINK_VERSION: 'link federation v2.7 as the other subgraphs do: @link(url: "https://specs.apollo.dev/federation/v2.7", import: [...])',
+  UNKNOWN_FEDERATION_LINK_VERSION: 'link federation v2.9 as the other subgraphs do: @link(url: "https://specs.apollo.dev/federation/v2.9", import: [...])',
   DIRECTIVE_DEFINITION_INVALID: 'a federation directive is redefined or imported wrongly: import it in @link(import: [...]) instead of defining it',
 };
 

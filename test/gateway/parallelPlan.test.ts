@@ -5,13 +5,14 @@ import { operationFromDocument, Supergraph } from '@apollo/federation-internals'
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { entityKeysOf, parallelizePlan, ParallelPlanStore, splitFetch } from '../../gateway/parallelPlan.js';
+import { entityKeysOf, parallelizePlan, ParallelPlanStore, planFactsOf, splitFetch } from '../../gateway/parallelPlan.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sdl = readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
 const supergraph = Supergraph.build(sdl);
 const planner = new QueryPlanner(supergraph);
 const keys = entityKeysOf(sdl);
+const facts = planFactsOf(sdl);
 
 const planFor = (query: string): QueryPlan => planner.buildQueryPlan(operationFromDocument(supergraph.apiSchema(), parse(query)));
 
@@ -65,7 +66,7 @@ describe('parallelizePlan', () => {
   it('customer 360: billing keeps only what the CRM and the NMS wait for; balances and bills run beside them', () => {
     const before = planFor(CUSTOMER_360);
     expect(shape(before.node)).toBe('S(billing@, P(customer-service@customerByServiceNumber, network@customerByServiceNumber.serviceLines.@))');
-    const after = parallelizePlan(before, keys);
+    const after = parallelizePlan(before, facts);
     expect(shape(after.node)).toBe(
       'S(billing@, P(billing@customerByServiceNumber, customer-service@customerByServiceNumber, network@customerByServiceNumber.serviceLines.@))',
     );
@@ -86,15 +87,17 @@ describe('parallelizePlan', () => {
   it('fifty customers: the CRM\'s tickets beside billing, billing\'s balances and bills beside the NMS', () => {
     const plan = parallelizePlan(
       planFor(`query List($p: String!) { customers(filter: { province: $p }, first: 50) { edges { node {
-        id name tickets(status: ${OPEN}) { id }
+        id name region { province } tickets(status: ${OPEN}) { id }
         accounts { accountNumber balances { type } } serviceLines { serviceNumber networkStatus { operState } } } } } }`),
-      keys,
+      facts,
     );
     expect(shape(plan.node)).toBe(
       'S(customer-service@, P(customer-service@customers.edges.@.node, S(billing@customers.edges.@.node, P(billing@customers.edges.@.node, network@customers.edges.@.node.serviceLines.@))))',
     );
     const all = fetches(plan.node);
     expect(compact(all[0]!.operation)).not.toContain('tickets');
+    // The region comes with the customer's record: no call of its own, so it stays.
+    expect(compact(all[0]!.operation)).toContain('region { province }');
     expect(compact(all[1]!.operation)).toContain('... on Customer { tickets(status: [ACKNOWLEDGED, IN_PROGRESS, PENDING]) { id } }');
     expect(compact(all[2]!.operation)).toContain('... on Customer { serviceLines { __typename serviceNumber } }');
     expect(compact(all[3]!.operation)).toContain('... on Customer { accounts { accountNumber balances { type } } }');
@@ -106,7 +109,7 @@ describe('parallelizePlan', () => {
     const plan = parallelizePlan(
       planFor(`query V($n: String!, $last: Int!, $open: [TicketStatus!]) { customerByServiceNumber(serviceNumber: $n) {
         id accounts { bills(last: $last) { period } } tickets(status: $open) { id } serviceLines { serviceNumber networkStatus { operState } } } }`),
-      keys,
+      facts,
     );
     const [root, moved] = fetches(plan.node);
     expect(root!.fetch.variableUsages).toEqual(['n']);
@@ -115,15 +118,34 @@ describe('parallelizePlan', () => {
     expect(compact(moved!.operation)).toMatch(/^query V__billing__0__parallel_0\(\$representations: \[_Any!\]!, \$last: Int!\) \{/);
   });
 
+  it('moves only what makes legacy calls of its own (@cost(weight: 10)): an outage\'s line states stay with the outage', () => {
+    const outage = planFor(`query O($id: ID!) { outage(id: $id) { id affectedServiceLines(first: 20) { edges { node {
+      serviceNumber networkStatus { operState } customer { id name } } } } } }`);
+    expect(shape(parallelizePlan(outage, facts).node)).toBe(shape(outage.node));
+    const withAlarms = planFor(`query O($id: ID!) { outage(id: $id) { id affectedServiceLines(first: 20) { edges { node {
+      serviceNumber networkStatus { operState } accessElement { name } customer { id name } } } } } }`);
+    const all = fetches(parallelizePlan(withAlarms, facts).node);
+    expect(all.map((f) => f.service)).toEqual(['network', 'network', 'billing', 'customer-service']);
+    expect(compact(all[1]!.operation)).toContain('... on ServiceLine { accessElement { name } }');
+    expect(compact(all[0]!.operation)).toContain('networkStatus { operState }');
+  });
+
+  it('reads which fields make legacy calls from @cost in the supergraph', () => {
+    expect(facts.fields.get('Customer')?.get('balance')).toEqual({ type: 'Money', legacyCall: true });
+    expect(facts.fields.get('Customer')?.get('accounts')).toEqual({ type: 'BillingAccount', legacyCall: false });
+    expect(facts.fields.get('BillingAccount')?.get('bills')).toEqual({ type: 'Bill', legacyCall: true });
+    expect(facts.fields.get('ServiceLine')?.get('networkStatus')).toEqual({ type: 'NetworkStatus', legacyCall: false });
+  });
+
   it('leaves a plan alone when nothing waits on the fetch, or when what the others wait on is all it has', () => {
     const single = planFor('query One($n: String!) { customerByServiceNumber(serviceNumber: $n) { id accounts { accountNumber bills(last: 1) { period } } } }');
-    expect(shape(parallelizePlan(single, keys).node)).toBe('billing@');
+    expect(shape(parallelizePlan(single, facts).node)).toBe('billing@');
     const scalarsOnly = planFor('query Two($n: String!) { customerByServiceNumber(serviceNumber: $n) { id name serviceLines { serviceNumber networkStatus { operState } } } }');
-    expect(shape(parallelizePlan(scalarsOnly, keys).node)).toBe(shape(scalarsOnly.node));
+    expect(shape(parallelizePlan(scalarsOnly, facts).node)).toBe(shape(scalarsOnly.node));
   });
 
   it('never moves a field a later fetch goes through or requires, nor a key', () => {
-    const plan = parallelizePlan(planFor(CUSTOMER_360), keys);
+    const plan = parallelizePlan(planFor(CUSTOMER_360), facts);
     const root = fetches(plan.node)[0]!;
     expect(compact(root.operation)).toContain('serviceLines { __typename serviceNumber status }');
     expect(compact(root.operation)).toContain('__typename id');
@@ -134,12 +156,12 @@ describe('parallelizePlan', () => {
     const seq = base.node as { nodes: PlanNode[] };
     const first = seq.nodes[0] as FetchNode;
     const later = seq.nodes.slice(1);
-    expect(splitFetch(first, later, keys)).toBeDefined();
-    expect(splitFetch({ ...first, operationKind: 'mutation' as never }, later, keys)).toBeUndefined();
-    expect(splitFetch({ ...first, outputRewrites: [{ kind: 'KeyRenamer', path: ['a'], renameKeyTo: 'b' }] }, later, keys)).toBeUndefined();
+    expect(splitFetch(first, later, facts)).toBeDefined();
+    expect(splitFetch({ ...first, operationKind: 'mutation' as never }, later, facts)).toBeUndefined();
+    expect(splitFetch({ ...first, outputRewrites: [{ kind: 'KeyRenamer', path: ['a'], renameKeyTo: 'b' }] }, later, facts)).toBeUndefined();
     const withFragment = { ...first, operation: `${first.operation}\nfragment F on Customer { id }` };
-    expect(splitFetch(withFragment, later, keys)).toBeUndefined();
-    expect(splitFetch(first, later, new Map())).toBeUndefined();
+    expect(splitFetch(withFragment, later, facts)).toBeUndefined();
+    expect(splitFetch(first, later, { keys: new Map(), fields: facts.fields })).toBeUndefined();
   });
 });
 
