@@ -24,7 +24,7 @@ const specs = {
   NETWORK_DEDUP: defineVar(vars.boolean(true), 'whether identical NMS reads in flight at once (same operation, keys and viewer scope) share one call', 'true'),
   NETWORK_REQUEST_MEMORY_MS: defineVar(
     vars.milliseconds(5000),
-    'the milliseconds the service lines one gateway request read from the NMS stay at hand for that same request\'s later fetches (0 = read again)',
+    'the milliseconds the service lines and outages one gateway request read from the NMS stay at hand for that same request\'s later fetches (0 = read again)',
     '5000',
   ),
   NETWORK_SUBGRAPH_HOST: defineVar(vars.string('127.0.0.1'), 'the address the network subgraph listens on', '127.0.0.1'),
@@ -61,7 +61,7 @@ export interface NetworkConfig {
   readonly stale: { readonly maxEntries: number; readonly maxAgeSeconds: number };
   /** NETWORK_DEDUP: identical reads in flight at once share one call. @default true */
   readonly dedup: boolean;
-  /** NETWORK_REQUEST_MEMORY_MS: how long one gateway request's service lines stay at hand for its later fetches (subgraphs/shared/requestMemory.ts). @default 5000 */
+  /** NETWORK_REQUEST_MEMORY_MS: how long one gateway request's service lines and outages stay at hand for its later fetches (subgraphs/shared/requestMemory.ts). @default 5000 */
   readonly requestMemoryMs: number;
   readonly host: string;
   /** @default 4003 */

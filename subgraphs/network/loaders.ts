@@ -57,7 +57,7 @@ export interface LoaderOptions {
   readonly batchSize?: number;
   /** Stale-if-error for services (subgraphs/shared/staleCache.ts). @default none */
   readonly stale?: StaleContext | undefined;
-  /** What this gateway request already read in its earlier fetches (subgraphs/shared/requestMemory.ts). @default none */
+  /** What this gateway request already read in its earlier fetches (subgraphs/shared/requestMemory.ts): service lines and outages. @default none */
   readonly memory?: MemoryContext | undefined;
 }
 
@@ -98,7 +98,8 @@ export function createLoaders(client: NetworkClient, options: LoaderOptions = {}
   );
 
   const outage = new DataLoader<string, Outage | null>(
-    wellFormed(isOutageId, (ids) => client.outagesByIds(ids), (o) => o.id),
+    // An outage this gateway request read in an earlier fetch is not read again.
+    (keys) => rememberedOrLoad(options.memory, undefined, 'Outage', keys, wellFormed(isOutageId, (ids) => client.outagesByIds(ids), (o) => o.id)),
     { maxBatchSize },
   );
 
@@ -155,5 +156,8 @@ export function primeServices(loaders: Loaders, services: readonly Service[]): v
 }
 
 export function primeOutages(loaders: Loaders, outages: readonly Outage[]): void {
-  for (const o of outages) loaders.outage.prime(o.id, o);
+  for (const o of outages) {
+    loaders.outage.prime(o.id, o);
+    remember(loaders.memory, 'Outage', o.id, o);
+  }
 }

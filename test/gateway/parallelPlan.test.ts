@@ -84,25 +84,25 @@ describe('parallelizePlan', () => {
     expect(shape(before.node)).toBe('S(billing@, P(customer-service@customerByServiceNumber, network@customerByServiceNumber.serviceLines.@))');
   });
 
-  it('fifty customers: the CRM\'s tickets beside billing, billing\'s balances and bills beside the NMS', () => {
-    const plan = parallelizePlan(
-      planFor(`query List($p: String!) { customers(filter: { province: $p }, first: 50) { edges { node {
+  it('fifty customers: lists of entities stay as planned (the moved fetch would carry fifty representations twice)', () => {
+    const plan = planFor(`query List($p: String!) { customers(filter: { province: $p }, first: 50) { edges { node {
         id name region { province } tickets(status: ${OPEN}) { id }
-        accounts { accountNumber balances { type } } serviceLines { serviceNumber networkStatus { operState } } } } } }`),
+        accounts { accountNumber balances { type } } serviceLines { serviceNumber networkStatus { operState } } } } } }`);
+    expect(shape(parallelizePlan(plan, facts).node)).toBe(shape(plan.node));
+    expect(shape(plan.node)).toBe('S(customer-service@, billing@customers.edges.@.node, network@customers.edges.@.node.serviceLines.@)');
+  });
+
+  it('splits an entity fetch (not only a root fetch) of one entity: a ticket\'s customer', () => {
+    const plan = parallelizePlan(
+      planFor(`query T($id: ID!) { ticket(id: $id) { id customer { id balance { amount } serviceLines { serviceNumber networkStatus { operState } } } } }`),
       facts,
     );
-    expect(shape(plan.node)).toBe(
-      'S(customer-service@, P(customer-service@customers.edges.@.node, S(billing@customers.edges.@.node, P(billing@customers.edges.@.node, network@customers.edges.@.node.serviceLines.@))))',
-    );
+    expect(shape(plan.node)).toBe('S(customer-service@, billing@ticket.customer, P(billing@ticket.customer, network@ticket.customer.serviceLines.@))');
     const all = fetches(plan.node);
-    expect(compact(all[0]!.operation)).not.toContain('tickets');
-    // The region comes with the customer's record: no call of its own, so it stays.
-    expect(compact(all[0]!.operation)).toContain('region { province }');
-    expect(compact(all[1]!.operation)).toContain('... on Customer { tickets(status: [ACKNOWLEDGED, IN_PROGRESS, PENDING]) { id } }');
-    expect(compact(all[2]!.operation)).toContain('... on Customer { serviceLines { __typename serviceNumber } }');
-    expect(compact(all[3]!.operation)).toContain('... on Customer { accounts { accountNumber balances { type } } }');
-    // An entity fetch moved keeps the representation of the fetch it came from.
-    expect(all[3]!.fetch.requires).toEqual(all[2]!.fetch.requires);
+    expect(compact(all[1]!.operation)).toContain('... on Customer { serviceLines { __typename serviceNumber } }');
+    expect(compact(all[2]!.operation)).toContain('... on Customer { balance { amount } }');
+    // The moved fetch keeps the representation of the fetch it came from.
+    expect(all[2]!.fetch.requires).toEqual(all[1]!.fetch.requires);
   });
 
   it('moves a variable with the fields that use it, and the fetch that stays declares only what it still uses', () => {
@@ -118,16 +118,14 @@ describe('parallelizePlan', () => {
     expect(compact(moved!.operation)).toMatch(/^query V__billing__0__parallel_0\(\$representations: \[_Any!\]!, \$last: Int!\) \{/);
   });
 
-  it('moves only what makes legacy calls of its own (@cost(weight: 10)): an outage\'s line states stay with the outage', () => {
-    const outage = planFor(`query O($id: ID!) { outage(id: $id) { id affectedServiceLines(first: 20) { edges { node {
-      serviceNumber networkStatus { operState } customer { id name } } } } } }`);
-    expect(shape(parallelizePlan(outage, facts).node)).toBe(shape(outage.node));
-    const withAlarms = planFor(`query O($id: ID!) { outage(id: $id) { id affectedServiceLines(first: 20) { edges { node {
-      serviceNumber networkStatus { operState } accessElement { name } customer { id name } } } } } }`);
-    const all = fetches(parallelizePlan(withAlarms, facts).node);
-    expect(all.map((f) => f.service)).toEqual(['network', 'network', 'billing', 'customer-service']);
-    expect(compact(all[1]!.operation)).toContain('... on ServiceLine { accessElement { name } }');
-    expect(compact(all[0]!.operation)).toContain('networkStatus { operState }');
+  it('moves only what makes legacy calls of its own (@cost(weight: 10)): accounts read with the customer stay, their bills move', () => {
+    const q = (accounts: string) =>
+      planFor(`query A($n: String!) { customerByServiceNumber(serviceNumber: $n) { id accounts { ${accounts} } serviceLines { serviceNumber networkStatus { operState } } } }`);
+    const plain = q('accountNumber type');
+    expect(shape(parallelizePlan(plain, facts).node)).toBe(shape(plain.node));
+    const all = fetches(parallelizePlan(q('accountNumber bills(last: 1) { period }'), facts).node);
+    expect(all.map((f) => f.service)).toEqual(['billing', 'billing', 'network']);
+    expect(compact(all[1]!.operation)).toContain('... on Customer { accounts { accountNumber bills(last: 1) { period } } }');
   });
 
   it('reads which fields make legacy calls from @cost in the supergraph', () => {
