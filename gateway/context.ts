@@ -7,6 +7,8 @@ export interface GatewayContext {
   readonly requestId: string;
   /** New for every request, never the caller's: sent to the subgraphs as `x-query-id` (lib/viewerToken.ts). Optional for contexts built elsewhere (tests). */
   readonly queryId?: string;
+  /** The subgraphs this request's plan fetches from more than once (set once the plan is known): only they get `x-query-id`. */
+  fetchedTwice?: ReadonlySet<string>;
   readonly logger: Logger;
   /** Who is asking (from the caller's verified token; docs/security.md). Optional for contexts built elsewhere (tests). */
   readonly viewer?: Viewer;

@@ -130,7 +130,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
-    if (context?.queryId) request.http?.headers.set(QUERY_ID_HEADER, context.queryId);
+    // Only a subgraph the plan asks twice needs to keep what this request read (gateway/parallelPlan.ts).
+    if (context?.queryId && context.fetchedTwice?.has(this.name)) request.http?.headers.set(QUERY_ID_HEADER, context.queryId);
     // The subgraphs answer only the gateway: the viewer travels signed (docs/security.md).
     if (context?.viewerToken) request.http?.headers.set(VIEWER_HEADER, context.viewerToken);
   }

@@ -348,6 +348,10 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], facts: Pl
       (movable ? moved : kept).push(sel);
     }
     if (!moved.length) continue;
+    // Worth it only when what stays comes with the entity's own record: a field that stays and
+    // makes a legacy call of its own (an outage's page of lines) runs its call beside the moved
+    // ones anyway, and the later fetches wait for it all the same.
+    if (kept.some((k) => k.kind === Kind.FIELD && k.selectionSet !== undefined && makesLegacyCall(facts, point.typeName, k))) continue;
     (point.selectionSet as Mutable<SelectionSetNode>).selections = kept;
     const name = fetch.operationName ? `${fetch.operationName}__parallel_${index++}` : undefined;
     moves.push(newFetch(fetch, name, point, moved, varDefs));
@@ -419,6 +423,42 @@ export function parallelizePlan(plan: QueryPlan, facts: PlanFacts): QueryPlan {
     return plan;
   }
 }
+
+/**
+ * The subgraphs a plan fetches from more than once: only their fetches carry the request's
+ * `x-query-id`, so a subgraph remembers what a request read only when the request will ask it
+ * again (subgraphs/shared/requestMemory.ts). Computed once per plan.
+ */
+export function servicesFetchedTwice(plan: QueryPlan): ReadonlySet<string> {
+  let found = repeated.get(plan);
+  if (found) return found;
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  const walk = (n: PlanNode | undefined): void => {
+    if (!n) return;
+    if (n.kind === 'Fetch') {
+      if (seen.has(n.serviceName)) twice.add(n.serviceName);
+      seen.add(n.serviceName);
+    } else if (n.kind === 'Flatten') walk(n.node);
+    else if (n.kind === 'Sequence' || n.kind === 'Parallel') n.nodes.forEach(walk);
+    else if (n.kind === 'Condition') {
+      walk(n.ifClause);
+      walk(n.elseClause);
+    } else if (n.kind === 'Defer') {
+      walk(n.primary.node);
+      for (const d of n.deferred) walk(d.node);
+    }
+  };
+  const root = plan.node;
+  if (root?.kind === 'Subscription') {
+    walk(root.primary);
+    walk(root.rest);
+  } else walk(root);
+  found = twice;
+  repeated.set(plan, found);
+  return found;
+}
+const repeated = new WeakMap<QueryPlan, ReadonlySet<string>>();
 
 /**
  * @apollo/gateway's query plan store (`queryPlannerConfig.cache`): bounded, least recently used

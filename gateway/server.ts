@@ -17,7 +17,7 @@ import type { GatewayConfig } from './config.js';
 import { armorProtection, costLimitPlugin, TOO_COMPLEX_PREFIX } from './limits.js';
 import { mergeExtensions, type GatewayContext } from './context.js';
 import { SubgraphDataSource } from './dataSource.js';
-import { ParallelPlanStore } from './parallelPlan.js';
+import { ParallelPlanStore, servicesFetchedTwice } from './parallelPlan.js';
 import { supergraphFromFile } from './supergraph.js';
 
 export interface RunningGateway {
@@ -113,6 +113,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
   const plans = new ParallelPlanStore(1000, config.parallelPlans);
   const gateway = new ApolloGateway({
     queryPlannerConfig: { cache: plans },
+    experimental_didResolveQueryPlan: ({ queryPlan, requestContext }) => {
+      (requestContext.context as GatewayContext).fetchedTwice = servicesFetchedTwice(queryPlan);
+    },
     // Read from SUPERGRAPH_PATH; with SUPERGRAPH_WATCH, swapped when the file changes (supergraph.ts).
     supergraphSdl: supergraphFromFile({ path: config.supergraphPath, watch: config.supergraphWatch, logger, subgraphUrls: config.subgraphUrls }),
     buildService: ({ name, url }) => {

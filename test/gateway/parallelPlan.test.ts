@@ -5,7 +5,7 @@ import { operationFromDocument, Supergraph } from '@apollo/federation-internals'
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import { parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { entityKeysOf, parallelizePlan, ParallelPlanStore, planFactsOf, splitFetch } from '../../gateway/parallelPlan.js';
+import { entityKeysOf, parallelizePlan, ParallelPlanStore, planFactsOf, servicesFetchedTwice, splitFetch } from '../../gateway/parallelPlan.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sdl = readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
@@ -128,6 +128,13 @@ describe('parallelizePlan', () => {
     expect(compact(all[1]!.operation)).toContain('... on Customer { accounts { accountNumber bills(last: 1) { period } } }');
   });
 
+  it('leaves an outage as planned when what the later fetches wait for (its page of lines) is a legacy call of its own', () => {
+    const outage = planFor(`query O($id: ID!) { outage(id: $id) { id rootCauseAlarms { id element { name } }
+      affectedServiceLines(first: 20) { edges { node { serviceNumber customer { id name } } } } } }`);
+    expect(shape(outage.node)).toBe('S(network@, billing@outage.affectedServiceLines.edges.@.node, customer-service@outage.affectedServiceLines.edges.@.node.customer)');
+    expect(shape(parallelizePlan(outage, facts).node)).toBe(shape(outage.node));
+  });
+
   it('reads which fields make legacy calls from @cost in the supergraph', () => {
     expect(facts.fields.get('Customer')?.get('balance')).toEqual({ type: 'Money', legacyCall: true });
     expect(facts.fields.get('Customer')?.get('accounts')).toEqual({ type: 'BillingAccount', legacyCall: false });
@@ -160,6 +167,16 @@ describe('parallelizePlan', () => {
     const withFragment = { ...first, operation: `${first.operation}\nfragment F on Customer { id }` };
     expect(splitFetch(withFragment, later, facts)).toBeUndefined();
     expect(splitFetch(first, later, { keys: new Map(), fields: facts.fields })).toBeUndefined();
+  });
+});
+
+describe('servicesFetchedTwice (who gets x-query-id)', () => {
+  it('names the subgraphs a plan asks more than once, and none for a plan as the planner made it', () => {
+    const plan = planFor(CUSTOMER_360);
+    expect([...servicesFetchedTwice(plan)]).toEqual([]);
+    const parallel = parallelizePlan(planFor(CUSTOMER_360), facts);
+    expect([...servicesFetchedTwice(parallel)]).toEqual(['billing']);
+    expect(servicesFetchedTwice(parallel)).toBe(servicesFetchedTwice(parallel));
   });
 });
 
