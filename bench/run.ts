@@ -54,17 +54,17 @@ const TARGET_LABEL: Record<TargetName, string> = {
 const ALL_TARGETS: TargetName[] = ['ours', 'hive-rust-dedup', 'hive-rust-nodedup', 'hive-default-dedup', 'hive-default-nodedup', 'ours-nobatch'];
 const targets = (arg('targets')?.split(',') as TargetName[] | undefined) ?? (quick ? ['ours', 'hive-rust-dedup'] : ALL_TARGETS);
 const profiles = (arg('profiles')?.split(',') as Profile[] | undefined) ?? (quick ? ['lan'] : ['lan', 'zero']);
-const DURATION_S = Number(arg('duration') ?? (quick ? 2 : 8));
+const DURATION_S = Number(arg('duration') ?? (quick ? 1.5 : 8));
 const CONCURRENCY = quick ? [1, 10] : [1, 10, 50];
 /** Warm-up before each scenario's measurements: this many queries, or this long, whichever ends first. */
-const WARMUP_REQUESTS = quick ? 5 : 50;
-const WARMUP_MS = quick ? 500 : 5000;
+const WARMUP_REQUESTS = quick ? 0 : 50;
+const WARMUP_MS = quick ? 0 : 5000;
 /**
  * Then a warm-up load at concurrency 10, results discarded, for every target alike: the subgraphs
  * and emulators are shared by the targets in turn, and without it the first target measured paid
  * for their JIT warm-up (its subgraph CPU per request came out 10–45 % higher than the next one's).
  */
-const WARMUP_LOAD_S = quick ? 1 : 4;
+const WARMUP_LOAD_S = quick ? 0.5 : 4;
 /** Results go to bench/results/<out>.{json,md}. */
 const OUT = arg('out') ?? 'latest';
 /** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off (full runs; `--security` adds it to a quick one). */
@@ -144,12 +144,12 @@ async function waitReady(p: Proc, health: string, timeoutMs = 90_000): Promise<v
   throw new Error(`${p.name} did not answer ${health} within ${timeoutMs / 1000} s; last output:\n  ${p.tail.join('\n  ')}`);
 }
 
-async function stop(p: Proc): Promise<void> {
+async function stop(p: Proc, graceMs = 5000): Promise<void> {
   procs.delete(p);
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
   p.child.kill('SIGTERM');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
@@ -391,7 +391,7 @@ interface Row {
  * must not be counted against the next query.
  */
 /** Quiet this long (no request, none in flight) counts as settled; a quick run polls faster. */
-const SETTLE_QUIET_MS = quick ? 150 : 300;
+const SETTLE_QUIET_MS = quick ? 100 : 300;
 const SETTLE_POLL_MS = quick ? 50 : 100;
 
 async function settle(emulators: Record<LegacySystem, Emulator>, timeoutMs = 60_000): Promise<void> {
@@ -471,12 +471,10 @@ function meanOfRounds(rounds: Row[]): Row {
 const boundCache = new Map<string, Levels>();
 
 async function runScenario(target: TargetName, profile: Profile, url: string, sc: Scenario, emulators: Record<LegacySystem, Emulator>, pids: Record<string, number>, headers: Readonly<Record<string, string>>): Promise<Row> {
-  // warm up (plans, connections, JIT) on keys other than the counted one
-  await settle(emulators);
+  // warm up (plans, connections, JIT) on keys other than the counted one; counting settles first
   const warmEnd = Date.now() + WARMUP_MS;
   for (let i = 0; i < WARMUP_REQUESTS && Date.now() < warmEnd; i++) await gql(url, sc.query, sc.variables[1 + (i % (sc.variables.length - 1))], headers);
   await load(url, sc, 10, WARMUP_LOAD_S, {}, headers);
-  await settle(emulators);
   let answer: { data?: any; errors?: any[] } = {};
   const byOp = await legacyCalls(emulators, async () => (answer = await gql(url, sc.query, sc.variables[0], headers)));
   // the bound is the one for the data: taken from the first error-free answer of the scenario
@@ -620,7 +618,9 @@ try {
     log('starting the three subgraphs …');
     subgraphs = await startSubgraphs(emulators, auth.subgraphEnv(true));
     const gateways = new Map<TargetName, { gw: Proc; headers: Readonly<Record<string, string>>; pids: Record<string, number> }>();
-    for (const target of paired) gateways.set(target, await startTarget(target, subgraphs));
+    // Started side by side (each waits for its own readiness).
+    const started = await Promise.all(paired.map((target) => startTarget(target, subgraphs!)));
+    paired.forEach((target, i) => gateways.set(target, started[i]!));
     const rounds = paired.length > 1 ? ROUNDS : 1;
     for (const profile of profiles) {
       await setProfile(emulators, profile);
@@ -637,10 +637,9 @@ try {
         for (const target of paired) rows.push(meanOfRounds(measured.get(target)!));
       }
     }
-    for (const [target, g] of gateways) {
-      rss[target] = Object.fromEntries(Object.entries(g.pids).map(([n, pid]) => [n, peakRssMb(pid)]));
-      await stop(g.gw);
-    }
+    for (const [target, g] of gateways) rss[target] = Object.fromEntries(Object.entries(g.pids).map(([n, pid]) => [n, peakRssMb(pid)]));
+    // Measured: nothing of theirs is needed any more, so they get little time to go.
+    await Promise.all([...gateways.values()].map((g) => stop(g.gw, 1500)));
   }
   if (targets.includes('ours-nobatch')) {
     if (subgraphs) for (const s of SYSTEMS) await stop(subgraphs[s]);
@@ -680,7 +679,7 @@ try {
   console.error(`[bench] failed: ${(e as Error).stack ?? e}`);
   shutdown(1);
 }
-for (const p of [...procs]) await stop(p);
+await Promise.all([...procs].map((p) => stop(p, 2000)));
 
 // ---------------------------------------------------------------------------------------------
 // report
@@ -720,7 +719,7 @@ const md: string[] = [
   '',
   `Every part is its own process, ours compiled (\`npm run build\`, \`node dist/…/main.js\`): three emulators (10 000 customers, clock pinned at ${NOW}, fixed latency per call: ` +
     `lan = billing 30 ms, CRM 20 ms, NMS 10 ms; zero = 0), three subgraphs, the compared gateways running side by side over them, ${ROUNDS === 2 ? "each scenario measured in two rounds in opposite orders (A B, then B A) and every figure the mean of a target's two" : 'each scenario measured in one round, the order of the gateways alternating from one scenario to the next (quick run: noisier than a full one)'}; load from the bench process with autocannon, ` +
-    `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s) and ${WARMUP_LOAD_S} s of warm-up load at concurrency 10 (discarded), keys rotated over a pool taken from the emulators' world ` +
+    `${DURATION_S} s per phase (concurrency ${CONCURRENCY.join(', ')}) after ${WARMUP_REQUESTS ? `up to ${WARMUP_REQUESTS} warm-up queries (at most ${WARMUP_MS / 1000} s) and ` : ''}${WARMUP_LOAD_S} s of warm-up load at concurrency 10 (discarded), keys rotated over a pool taken from the emulators' world ` +
     `(S1: 100 mobile numbers; S2, S3: the provinces; S4: the open outages).`,
   'Legacy calls: the emulators\' `operations` counters around one query (first key of the pool). Bound: per system and dependency level, ceil(keys ÷ max batch) ' +
     'for operations with a batch form (OR-ed searchspecs on the CRM), one per key without, plus the pages the data needs. Critical path: the sum over levels of the ' +
