@@ -65,6 +65,10 @@ const WARMUP_MS = quick ? 0 : 5000;
  * for their JIT warm-up (its subgraph CPU per request came out 10–45 % higher than the next one's).
  */
 const WARMUP_LOAD_S = quick ? 0.5 : 4;
+/** `--cpu-prof`: our gateway writes V8 CPU profiles to bench/results/profiles/ (not committed). */
+const CPU_PROF = argv.includes('--cpu-prof');
+/** `--scenarios=S1,S2`: only these. */
+const ONLY_SCENARIOS = arg('scenarios')?.split(',');
 /** Results go to bench/results/<out>.{json,md}. */
 const OUT = arg('out') ?? 'latest';
 /** The issue-6 figure: S1 with authentication, scope, masking and audit on vs off (full runs; `--security` adds it to a quick one). */
@@ -235,7 +239,9 @@ async function startOurGateway(subgraphs: Subgraphs, extraEnv: Record<string, st
   const url = `http://${HOST}:${port}`;
   const env: Record<string, string> = { GATEWAY_PORT: String(port), ...extraEnv };
   for (const s of SYSTEMS) env[`${ENV_PREFIX[s]}_SUBGRAPH_URL`] = subgraphs[s].url;
-  const p = launch('gateway', ['dist/gateway/main.js'], env, `${url}/graphql`);
+  // `--cpu-prof`: V8 profiles of our gateway, written when it stops (open them in Chrome DevTools).
+  const prof = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles')}`] : [];
+  const p = launch('gateway', [...prof, 'dist/gateway/main.js'], env, `${url}/graphql`);
   await waitReady(p, `${url}/health/live`);
   return p;
 }
@@ -355,6 +361,8 @@ const scenarios: Scenario[] = [
     bound: (d) => lowerBound('S4', d),
   },
 ];
+/** The scenarios this run measures (`--scenarios=`); the security figure and the aggregator use S1 whatever it says. */
+const measuredScenarios = ONLY_SCENARIOS ? scenarios.filter((sc) => ONLY_SCENARIOS.includes(sc.id)) : scenarios;
 
 // ---------------------------------------------------------------------------------------------
 // measurements
@@ -599,7 +607,7 @@ const security: SecurityRow[] = [];
 const rss: Record<string, Record<string, number>> = {};
 let aggregator: Record<string, { profile: Profile; p50: number; p99: number; requests: number; errors: number }[]> = {};
 
-log(`${quick ? 'quick run' : 'full run'}: targets ${targets.join(', ')}; profiles ${profiles.join(', ')}; ${scenarios.length} scenarios × concurrency ${CONCURRENCY.join('/')} × ${DURATION_S} s`);
+log(`${quick ? 'quick run' : 'full run'}: targets ${targets.join(', ')}; profiles ${profiles.join(', ')}; ${measuredScenarios.map((sc) => sc.id).join(', ')} × concurrency ${CONCURRENCY.join('/')} × ${DURATION_S} s`);
 try {
   // Our processes run compiled, as a deployment runs them (the peer is JavaScript too).
   build((line) => log(line));
@@ -624,7 +632,7 @@ try {
     const rounds = paired.length > 1 ? ROUNDS : 1;
     for (const profile of profiles) {
       await setProfile(emulators, profile);
-      for (const [index, sc] of scenarios.entries()) {
+      for (const [index, sc] of measuredScenarios.entries()) {
         const measured = new Map<TargetName, Row[]>(paired.map((t) => [t, []]));
         for (let round = 0; round < rounds; round++) {
           const order = (round + (rounds === 1 ? index : 0)) % 2 === 0 ? paired : [...paired].reverse();
@@ -648,7 +656,7 @@ try {
     const g = await startTarget('ours-nobatch', subgraphs);
     for (const profile of profiles) {
       await setProfile(emulators, profile);
-      for (const sc of scenarios) rows.push(await runScenario('ours-nobatch', profile, g.gw.url, sc, emulators, g.pids, g.headers));
+      for (const sc of measuredScenarios) rows.push(await runScenario('ours-nobatch', profile, g.gw.url, sc, emulators, g.pids, g.headers));
     }
     rss['ours-nobatch'] = Object.fromEntries(Object.entries(g.pids).map(([n, pid]) => [n, peakRssMb(pid)]));
     await stop(g.gw);
@@ -661,7 +669,7 @@ try {
     }
   }
   // the hand-written aggregator: latency of S1 at concurrency 1, straight to the emulators
-  if (!arg('targets') || targets.includes('ours')) {
+  if ((!arg('targets') || targets.includes('ours')) && measuredScenarios.some((sc) => sc.id === 'S1')) {
     log('hand-written aggregator (S1, latency only) …');
     aggregator = { S1: [] };
     for (const profile of profiles) {
