@@ -66,7 +66,7 @@ export function memoryContextFor(memory: RequestMemory | undefined, scope: { rea
 /**
  * A batch read: keys this request already read (in an earlier fetch) are answered from its
  * memory, the others go to the legacy system in one `load` (under stale-if-error); what is read
- * is remembered for the request's later fetches. `type` names the entity for stale-if-error.
+ * — a value or a key's failure — is remembered for the request's later fetches. `type` names the entity for stale-if-error.
  */
 export async function rememberedOrLoad<V>(
   memo: MemoryContext | undefined,
@@ -93,7 +93,9 @@ export async function rememberedOrLoad<V>(
   const answers = await staleIfError(stale, type, missing, () => load(missing));
   answers.forEach((a, j) => {
     out[positions[j]!] = a;
-    if (a !== null && !(a instanceof Error)) memo.memory.set(memo.ns, memoType, missing[j]!, a);
+    // A failure too: one request never waits twice for the same failing read (a hanging
+    // system would otherwise cost the request its budget once per fetch).
+    if (a !== null) memo.memory.set(memo.ns, memoType, missing[j]!, a);
   });
   return out;
 }

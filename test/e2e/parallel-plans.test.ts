@@ -15,11 +15,17 @@ import { startStack, type Stack } from '../helpers/stack.js';
 const BILLING_MS = 120;
 const example = examples.find((e) => e.query.includes('query Customer360ByPhoneNumber'))!;
 
+const BUDGET_MS = 600;
+
 let parallel: Stack;
 let sequential: Stack;
+/** Billing answers nothing at all here, within a short budget. */
+let hanging: Stack;
 
 beforeAll(async () => {
-  [parallel, sequential] = await Promise.all([startStack(), startStack({ GATEWAY_PARALLEL_PLANS: 'false' })]);
+  [parallel, sequential, hanging] = await Promise.all([startStack(), startStack({ GATEWAY_PARALLEL_PLANS: 'false' }), startStack({ BILLING_BUDGET_MS: String(BUDGET_MS) })]);
+  await hanging.query(example.query, example.variables);
+  await hanging.emulators.billing.faults({ hangRate: 1 });
   for (const s of [parallel, sequential]) {
     // Open the CRM session and warm up before timing.
     await s.query(example.query, example.variables);
@@ -30,7 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([parallel?.close(), sequential?.close()]);
+  await Promise.all([parallel?.close(), sequential?.close(), hanging?.close()]);
 });
 
 const at = (e: RequestLogEntry | undefined) => (e ? Date.parse(e.time) : NaN);
@@ -72,5 +78,23 @@ describe('parallel plans (customer 360, billing at 120 ms a call)', () => {
     expect(p.answer.data.customerByServiceNumber.accounts.length).toBeGreaterThan(0);
     expect(p.calls).toEqual(s.calls);
     expect(p.calls.billing.BatchQueryCustomerInfo).toBe(1);
+  });
+});
+
+describe('parallel plans with billing hanging', () => {
+  it('a customer reached from the CRM waits for billing once, not once per billing fetch: the second fetch gets the first one\'s failure', async () => {
+    const customerId = (await parallel.query(example.query, example.variables)).data.customerByServiceNumber.id as string;
+    const query = `query Crm360($id: ID!) { customer(id: $id) { id name balance { amount } accounts { accountNumber bills(last: 3) { period } }
+      serviceLines { serviceNumber networkStatus { operState } } tickets { id } } }`;
+    const started = Date.now();
+    const answer = await hanging.query(query, { id: customerId });
+    const took = Date.now() - started;
+    // The CRM's part is there; billing's fields are null with LEGACY_TIMEOUT.
+    expect(answer.data.customer.name).toBeTruthy();
+    expect(answer.data.customer.serviceLines).toBeNull();
+    expect(answer.data.customer.balance).toBeNull();
+    expect(answer.errors?.map((e: any) => e.extensions.code)).toContain('LEGACY_TIMEOUT');
+    expect(took).toBeGreaterThanOrEqual(BUDGET_MS - 50);
+    expect(took).toBeLessThan(BUDGET_MS * 1.6);
   });
 });

@@ -33,7 +33,7 @@ describe('RequestMemory', () => {
     expect(r.calls).toEqual([['a'], ['a'], ['a']]);
   });
 
-  it('forgets after its time, keeps no failures or unknowns, and keeps to its size', async () => {
+  it('forgets after its time, keeps no unknowns, and keeps to its size', async () => {
     let now = 0;
     const memory = new RequestMemory({ ttlMs: 100, maxEntries: 2, now: () => now });
     const memo = memoryContextFor(memory, { scopeKey: '*', queryId: 'q' });
@@ -46,9 +46,23 @@ describe('RequestMemory', () => {
     expect(r.calls).toEqual([['a', 'x'], ['x'], ['a']]);
     await rememberedOrLoad(memo, undefined, 'Customer', ['b', 'c'], r.load);
     expect(memory.size).toBe(2);
-    const failing = async () => [new Error('down')];
-    await rememberedOrLoad(memo, undefined, 'Customer', ['d'], failing);
-    expect(memory.get('*\u0000q', 'Customer', 'd')).toBeUndefined();
+  });
+
+  it('answers a key that failed in an earlier fetch of the request with the same failure, without asking again (a hanging system costs one budget, not one per fetch)', async () => {
+    const memo = memoryContextFor(new RequestMemory({ ttlMs: 5000 }), { scopeKey: '*', queryId: 'q' });
+    let calls = 0;
+    const failing = async (keys: readonly string[]) => {
+      calls++;
+      return keys.map(() => new Error('billing did not answer within its budget'));
+    };
+    const [first] = await rememberedOrLoad(memo, undefined, 'Customer', ['d'], failing);
+    const [again] = await rememberedOrLoad(memo, undefined, 'Customer', ['d'], failing);
+    expect(again).toBe(first);
+    expect(calls).toBe(1);
+    // Another request asks again.
+    const other = memoryContextFor(new RequestMemory({ ttlMs: 5000 }), { scopeKey: '*', queryId: 'q2' });
+    await rememberedOrLoad(other, undefined, 'Customer', ['d'], failing);
+    expect(calls).toBe(2);
   });
 
   it('is off without the gateway\'s query id, without a scope, or with REQUEST_MEMORY_MS=0', async () => {
