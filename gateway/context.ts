@@ -5,7 +5,7 @@ import type { Viewer } from '../lib/viewer.js';
 export interface GatewayContext {
   /** Accepted from the caller's `x-request-id` or generated; forwarded to every subgraph. */
   readonly requestId: string;
-  /** New for every request, never the caller's: sent to the subgraphs as `x-query-id` (lib/viewerToken.ts). Optional for contexts built elsewhere (tests). */
+  /** New for every request, never the caller's: sent to the subgraphs as `x-query-id` (lib/requestIds.ts). Optional for contexts built elsewhere (tests). */
   readonly queryId?: string;
   /** The subgraphs this request's plan fetches from more than once (set once the plan is known): only they get `x-query-id`. */
   fetchedTwice?: ReadonlySet<string>;

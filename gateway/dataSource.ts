@@ -1,7 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { Agent } from 'undici';
-import { QUERY_ID_HEADER, VIEWER_HEADER } from '../lib/viewerToken.js';
+import { QUERY_ID_HEADER } from '../lib/requestIds.js';
+import { VIEWER_HEADER } from '../lib/viewerToken.js';
 import type { GatewayContext } from './context.js';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;

@@ -19,8 +19,9 @@ import type { FetchNode, FlattenNode, ParallelNode, PlanNode, QueryPlan, QueryPl
  *     Sequence { F(billing: customer { id lines accounts{…} }), Parallel { CRM, NMS } }
  *  →  Sequence { F'(billing: customer { id lines }), Parallel { billing _entities(customer){ accounts{…} }, CRM, NMS } }
  *
- * The moved fetch re-resolves the entity by its key in the same subgraph; the subgraphs keep a
- * value they read for a short time (`<SYSTEM>_FRESH_MS`), so that costs no second legacy read.
+ * The moved fetch re-resolves the entity by its key in the same subgraph; the subgraph answers it
+ * from what the same client request's first fetch read (`x-query-id`, sent to the subgraphs a plan
+ * asks twice; subgraphs/shared/requestMemory.ts), so that costs no second legacy read.
  * The answer is unchanged: the gateway shapes the response from the operation, not the fetches.
  *
  * Conservative by construction: only query fetches, no fragments in the subgraph operation, no
@@ -62,8 +63,9 @@ const namedType = (t: { kind: string; type?: unknown; name?: { value: string } }
 
 /** Reads {@link PlanFacts} from a supergraph SDL. */
 export function planFactsOf(supergraphSdl: string): PlanFacts {
+  const doc = parse(supergraphSdl);
   const fields = new Map<string, Map<string, FieldFact>>();
-  for (const def of parse(supergraphSdl).definitions) {
+  for (const def of doc.definitions) {
     if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.INTERFACE_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION && def.kind !== Kind.INTERFACE_TYPE_EXTENSION) continue;
     const byName = fields.get(def.name.value) ?? new Map<string, FieldFact>();
     fields.set(def.name.value, byName);
@@ -74,7 +76,7 @@ export function planFactsOf(supergraphSdl: string): PlanFacts {
       byName.set(f.name.value, { type: namedType(f.type), legacyCall: legacyCall || byName.get(f.name.value)?.legacyCall === true });
     }
   }
-  return { keys: entityKeysOf(supergraphSdl), fields };
+  return { keys: entityKeysOf(doc), fields };
 }
 
 /** Whether a selection of a field of `typeName` holds a field that makes a legacy call of its own. */
@@ -95,8 +97,8 @@ const stringArg = (d: { arguments?: readonly { name: { value: string }; value: {
 };
 
 /** Reads the entity keys each subgraph resolves from a supergraph's `@join__graph`/`@join__type` directives. */
-export function entityKeysOf(supergraphSdl: string): EntityKeys {
-  const doc = parse(supergraphSdl);
+export function entityKeysOf(supergraph: string | DocumentNode): EntityKeys {
+  const doc = typeof supergraph === 'string' ? parse(supergraph) : supergraph;
   const graphNames = new Map<string, string>();
   for (const def of doc.definitions) {
     if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== 'join__Graph') continue;
@@ -130,7 +132,9 @@ export function entityKeysOf(supergraphSdl: string): EntityKeys {
 }
 
 interface LaterFetch {
-  /** The Flatten path without the list markers (`@`). */
+  /** The Flatten path as the plan writes it (with `@` list markers). */
+  readonly flattenPath: ResponsePath;
+  /** The same without the markers. */
   readonly path: readonly string[];
   readonly requires?: readonly QueryPlanSelectionNode[];
 }
@@ -139,27 +143,35 @@ const responseName = (f: FieldNode) => f.alias?.value ?? f.name.value;
 const stripMarkers = (path: ResponsePath): string[] => path.filter((p): p is string => typeof p === 'string' && p !== '@');
 const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 
-/** Every fetch in the nodes (with its absolute path); undefined when a node is of a kind not understood here. */
+/**
+ * Calls `visit` for every fetch under `n` with the Flatten path it runs at. Answers false when the
+ * plan holds a @defer (walked all the same): such plans are not rewritten here.
+ */
+function eachFetch(n: PlanNode | undefined, visit: (fetch: FetchNode, flattenPath: ResponsePath) => void, path: ResponsePath = []): boolean {
+  if (!n) return true;
+  switch (n.kind) {
+    case 'Fetch':
+      visit(n, path);
+      return true;
+    case 'Flatten':
+      return eachFetch(n.node, visit, n.path);
+    case 'Sequence':
+    case 'Parallel':
+      return n.nodes.map((c) => eachFetch(c, visit, path)).every(Boolean);
+    case 'Condition':
+      return [eachFetch(n.ifClause, visit, path), eachFetch(n.elseClause, visit, path)].every(Boolean);
+    case 'Defer':
+      eachFetch(n.primary.node, visit, path);
+      for (const d of n.deferred) eachFetch(d.node, visit, path);
+      return false;
+  }
+}
+
+/** Every fetch in the nodes, with its path; undefined when the nodes hold a @defer. */
 function laterFetches(nodes: readonly PlanNode[]): LaterFetch[] | undefined {
   const out: LaterFetch[] = [];
-  const walk = (n: PlanNode | undefined, path: ResponsePath): boolean => {
-    if (!n) return true;
-    switch (n.kind) {
-      case 'Fetch':
-        out.push({ path: stripMarkers(path), ...(n.requires ? { requires: n.requires } : {}) });
-        return true;
-      case 'Flatten':
-        return walk(n.node, n.path);
-      case 'Sequence':
-      case 'Parallel':
-        return n.nodes.every((c) => walk(c, path));
-      case 'Condition':
-        return walk(n.ifClause, path) && walk(n.elseClause, path);
-      default:
-        return false;
-    }
-  };
-  return nodes.every((n) => walk(n, [])) ? out : undefined;
+  const understood = nodes.map((n) => eachFetch(n, (f, flattenPath) => out.push({ flattenPath, path: stripMarkers(flattenPath), ...(f.requires ? { requires: f.requires } : {}) }))).every(Boolean);
+  return understood ? out : undefined;
 }
 
 /** The field names a `requires` selection names at its top level (inside its type condition). */
@@ -292,15 +304,16 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], facts: Pl
     // A root fetch: the points are the single entities of this subgraph on the way to where later
     // fetches start (the objects of F's answer that the later fetches' paths pass through).
     const seen = new Set<string>();
-    for (const n of after) collectFlattenPaths(n, (flattenPath) => {
+    for (const { flattenPath, requires } of later) {
+      if (!requires) continue;
       let type = op.operation === OperationTypeNode.QUERY ? 'Query' : undefined;
       let set: SelectionSetNode | undefined = op.selectionSet;
       const prefix: ResponsePath = [];
       for (const segment of flattenPath) {
         // A list on the way: only single entities are split (module comment).
-        if (segment === '@' || typeof segment === 'number' || !type || !set) return;
+        if (segment === '@' || typeof segment === 'number' || !type || !set) break;
         const field: FieldNode | undefined = set.selections.find((x): x is FieldNode => x.kind === Kind.FIELD && responseName(x) === segment);
-        if (!field?.selectionSet) return;
+        if (!field?.selectionSet) break;
         prefix.push(segment);
         type = facts.fields.get(type)?.get(field.name.value)?.type;
         set = field.selectionSet;
@@ -320,7 +333,7 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], facts: Pl
           selectionSet: set,
         });
       }
-    });
+    }
   }
 
   const varDefs = op.variableDefinitions ?? [];
@@ -371,18 +384,6 @@ export function splitFetch(node: PlanNode, after: readonly PlanNode[], facts: Pl
   return { stays: node.kind === 'Flatten' ? { ...node, node: staying } : staying, moves };
 }
 
-function collectFlattenPaths(n: PlanNode | undefined, visitPath: (path: ResponsePath) => void): void {
-  if (!n) return;
-  if (n.kind === 'Flatten') {
-    if (n.node.kind === 'Fetch' && n.node.requires) visitPath(n.path);
-    else collectFlattenPaths(n.node, visitPath);
-  } else if (n.kind === 'Sequence' || n.kind === 'Parallel') for (const c of n.nodes) collectFlattenPaths(c, visitPath);
-  else if (n.kind === 'Condition') {
-    collectFlattenPaths(n.ifClause, visitPath);
-    collectFlattenPaths(n.elseClause, visitPath);
-  }
-}
-
 function parallel(moves: readonly PlanNode[], tail: PlanNode): ParallelNode {
   return { kind: 'Parallel', nodes: [...moves, ...(tail.kind === 'Parallel' ? tail.nodes : [tail])] };
 }
@@ -399,14 +400,20 @@ function rewriteSequence(nodes: readonly PlanNode[], after: readonly PlanNode[],
   return [rewrite(first, [...rest, ...after], facts), ...rewriteSequence(rest, after, facts)];
 }
 
+const sameNodes = (a: readonly PlanNode[], b: readonly PlanNode[]) => a.length === b.length && a.every((n, i) => n === b[i]);
+
+/** The node rewritten, or the very same node when nothing in it changed. */
 function rewrite(node: PlanNode, after: readonly PlanNode[], facts: PlanFacts): PlanNode {
   switch (node.kind) {
     case 'Sequence': {
       const nodes = rewriteSequence(node.nodes, after, facts);
+      if (sameNodes(nodes, node.nodes)) return node;
       return nodes.length === 1 ? nodes[0]! : { kind: 'Sequence', nodes };
     }
-    case 'Parallel':
-      return { kind: 'Parallel', nodes: node.nodes.map((n) => rewrite(n, after, facts)) };
+    case 'Parallel': {
+      const nodes = node.nodes.map((n) => rewrite(n, after, facts));
+      return sameNodes(nodes, node.nodes) ? node : { kind: 'Parallel', nodes };
+    }
     default:
       return node;
   }
@@ -417,7 +424,8 @@ export function parallelizePlan(plan: QueryPlan, facts: PlanFacts): QueryPlan {
   const node = plan.node;
   if (!node || node.kind === 'Subscription') return plan;
   try {
-    return { ...plan, node: rewrite(node, [], facts) };
+    const rewritten = rewrite(node, [], facts);
+    return rewritten === node ? plan : { ...plan, node: rewritten };
   } catch {
     // A plan shape not foreseen here runs as the planner made it.
     return plan;
@@ -434,26 +442,15 @@ export function servicesFetchedTwice(plan: QueryPlan): ReadonlySet<string> {
   if (found) return found;
   const seen = new Set<string>();
   const twice = new Set<string>();
-  const walk = (n: PlanNode | undefined): void => {
-    if (!n) return;
-    if (n.kind === 'Fetch') {
-      if (seen.has(n.serviceName)) twice.add(n.serviceName);
-      seen.add(n.serviceName);
-    } else if (n.kind === 'Flatten') walk(n.node);
-    else if (n.kind === 'Sequence' || n.kind === 'Parallel') n.nodes.forEach(walk);
-    else if (n.kind === 'Condition') {
-      walk(n.ifClause);
-      walk(n.elseClause);
-    } else if (n.kind === 'Defer') {
-      walk(n.primary.node);
-      for (const d of n.deferred) walk(d.node);
-    }
+  const count = (f: FetchNode) => {
+    if (seen.has(f.serviceName)) twice.add(f.serviceName);
+    seen.add(f.serviceName);
   };
   const root = plan.node;
   if (root?.kind === 'Subscription') {
-    walk(root.primary);
-    walk(root.rest);
-  } else walk(root);
+    count(root.primary);
+    eachFetch(root.rest, count);
+  } else eachFetch(root, count);
   found = twice;
   repeated.set(plan, found);
   return found;

@@ -9,6 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { ERROR_CODES } from '../lib/errors.js';
+import { idFromHeader } from '../lib/requestIds.js';
 import type { Logger } from '../lib/logger.js';
 import { scopeKeyOf } from '../lib/viewer.js';
 import { auditPlugin, createAuditSink } from './audit.js';
@@ -180,8 +181,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger, extras
     '/graphql',
     // The caller first: no valid token, no GraphQL work and no subgraph call (docs/security.md).
     (async (req, res, next) => {
-      const header = req.headers['x-request-id'];
-      const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+      const requestId = idFromHeader(req.headers['x-request-id']) ?? randomUUID();
       res.setHeader('x-request-id', requestId);
       res.locals.requestId = requestId;
       try {

@@ -13,12 +13,6 @@ import { scopeKeyOf, viewerFromClaims, ViewerError, type Viewer } from './viewer
 
 export const VIEWER_HEADER = 'x-viewer';
 
-/**
- * One id per client request, new each time, that the gateway sends to every subgraph with each of
- * the request's fetches (unlike `x-request-id`, which the caller may choose and reuse): what one
- * fetch read is at hand for the same request's later fetches (subgraphs/shared/requestMemory.ts).
- */
-export const QUERY_ID_HEADER = 'x-query-id';
 export const VIEWER_TOKEN_ISSUER = 'telecom-customer-graph/gateway';
 export const VIEWER_TOKEN_AUDIENCE = 'telecom-customer-graph/subgraphs';
 const ALG = 'EdDSA';

@@ -127,6 +127,11 @@ export function createLoaders(client: BillingClient, options: LoaderOptions = {}
     byKind.CrmCustId.prime(c.id, c);
     for (const l of c.serviceLines) byKind.ServiceNumber.prime(l.serviceNumber, c);
     for (const a of c.accounts) byKind.AcctKey.prime(a.accountNumber, c);
+    // The same for this gateway request's later fetches (subgraphs/shared/requestMemory.ts).
+    if (!options.memory) return;
+    remember(options.memory, 'Customer:CrmCustId', c.id, c);
+    for (const l of c.serviceLines) remember(options.memory, 'Customer:ServiceNumber', l.serviceNumber, c);
+    for (const a of c.accounts) remember(options.memory, 'Customer:AcctKey', a.accountNumber, c);
   };
 
   const customerLoader = (kind: CustomerKeyKind) =>
@@ -135,13 +140,7 @@ export function createLoaders(client: BillingClient, options: LoaderOptions = {}
         const normalized = keys.map((k) => normalizers[kind](k));
         // A customer this gateway request read in an earlier fetch (by any of its keys) is not read again.
         const answers = await rememberedOrLoad(options.memory, options.stale, 'Customer', normalized, (missing) => client.customers(kind, missing), `Customer:${kind}`);
-        for (const a of answers) {
-          if (a === null || a instanceof Error) continue;
-          prime(a);
-          remember(options.memory, 'Customer:CrmCustId', a.id, a);
-          for (const l of a.serviceLines) remember(options.memory, 'Customer:ServiceNumber', l.serviceNumber, a);
-          for (const acc of a.accounts) remember(options.memory, 'Customer:AcctKey', acc.accountNumber, a);
-        }
+        for (const a of answers) if (a !== null && !(a instanceof Error)) prime(a);
         return answers;
       },
       { maxBatchSize: customerBatch, cacheKeyFn: normalizers[kind] },

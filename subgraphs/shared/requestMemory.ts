@@ -10,7 +10,7 @@ import { staleIfError } from './staleCache.js';
  * that costs a second legacy read of the same record moments after the first. With it, the
  * record the first fetch read is answered again, to the same request only: entries are keyed by
  * the viewer's scope and the gateway's id of the client request (`x-query-id`, new for every
- * request, lib/viewerToken.ts), and live a few seconds (`<SYSTEM>_REQUEST_MEMORY_MS`). Nothing is shared between two requests, so this is no
+ * request, lib/requestIds.ts), and live a few seconds (`<SYSTEM>_REQUEST_MEMORY_MS`). Nothing is shared between two requests, so this is no
  * cache: a new query always reads the legacy system again.
  */
 export class RequestMemory {

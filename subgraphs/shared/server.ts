@@ -12,7 +12,8 @@ import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import { findProductError, type ErrorSystem } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { scopeKeyOf, type Area, type Viewer } from '../../lib/viewer.js';
-import { QUERY_ID_HEADER, VIEWER_HEADER, ViewerTokenError } from '../../lib/viewerToken.js';
+import { idFromHeader, QUERY_ID_HEADER } from '../../lib/requestIds.js';
+import { VIEWER_HEADER, ViewerTokenError } from '../../lib/viewerToken.js';
 import { guardFieldAreas, UNRESTRICTED_VIEWER, type SubgraphAuth } from './auth.js';
 import type { StaleNote } from './staleCache.js';
 
@@ -172,12 +173,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     express.json({ limit: '2mb' }),
     expressMiddleware(server, {
       context: async ({ req, res }) => {
-        const header = req.headers[REQUEST_ID_HEADER];
-        const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+        const requestId = idFromHeader(req.headers[REQUEST_ID_HEADER]) ?? randomUUID();
         res.setHeader(REQUEST_ID_HEADER, requestId);
         const viewer = viewers.get(req)!;
-        const q = req.headers[QUERY_ID_HEADER];
-        const queryId = typeof q === 'string' && /^[\w.:-]{1,128}$/.test(q) ? q : undefined;
+        const queryId = idFromHeader(req.headers[QUERY_ID_HEADER]);
         return options.createContext({ requestId, ...(queryId ? { queryId } : {}), logger: logger.child({ requestId }), viewer, scopeKey: scopeKeyOf(viewer), stale: [] });
       },
     }),
