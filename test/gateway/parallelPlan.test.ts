@@ -145,6 +145,8 @@ describe('parallelizePlan', () => {
   it('leaves a plan alone when nothing waits on the fetch, or when what the others wait on is all it has', () => {
     const single = planFor('query One($n: String!) { customerByServiceNumber(serviceNumber: $n) { id accounts { accountNumber bills(last: 1) { period } } } }');
     expect(shape(parallelizePlan(single, facts).node)).toBe('billing@');
+    // Nothing to move: the very same plan object, untouched.
+    expect(parallelizePlan(single, facts)).toBe(single);
     const scalarsOnly = planFor('query Two($n: String!) { customerByServiceNumber(serviceNumber: $n) { id name serviceLines { serviceNumber networkStatus { operState } } } }');
     expect(shape(parallelizePlan(scalarsOnly, facts).node)).toBe(shape(scalarsOnly.node));
   });
