@@ -65,7 +65,7 @@ const WARMUP_MS = quick ? 0 : 5000;
  * for their JIT warm-up (its subgraph CPU per request came out 10–45 % higher than the next one's).
  */
 const WARMUP_LOAD_S = quick ? 0.5 : 4;
-/** `--cpu-prof`: our gateway writes V8 CPU profiles to bench/results/profiles/ (not committed). */
+/** `--cpu-prof`: our gateway and subgraphs write V8 CPU profiles to bench/results/profiles/<process>/ (not committed). */
 const CPU_PROF = argv.includes('--cpu-prof');
 /** `--scenarios=S1,S2`: only these. */
 const ONLY_SCENARIOS = arg('scenarios')?.split(',');
@@ -132,6 +132,11 @@ function launch(name: string, args: string[], env: Record<string, string>, url: 
     }
   });
   return p;
+}
+
+/** `--cpu-prof`: V8 profiles of one of our processes, written when it stops, in a folder of its own (open them in Chrome DevTools). */
+function cpuProfArgs(name: string): string[] {
+  return CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles', name)}`] : [];
 }
 
 async function waitReady(p: Proc, health: string, timeoutMs = 90_000): Promise<void> {
@@ -224,7 +229,7 @@ async function startSubgraphs(emulators: Record<LegacySystem, Emulator>, extraEn
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
       const prefix = ENV_PREFIX[system];
-      const p = launch(`subgraph:${system}`, [`dist/subgraphs/${system}/main.js`], { [`${prefix}_URL`]: emulators[system].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...extraEnv }, `${url}/graphql`);
+      const p = launch(`subgraph:${system}`, [...cpuProfArgs(`subgraph-${system}`), `dist/subgraphs/${system}/main.js`], { [`${prefix}_URL`]: emulators[system].url, [`${prefix}_SUBGRAPH_PORT`]: String(port), ...extraEnv }, `${url}/graphql`);
       await waitReady(p, `${url}/health/live`);
       out[system] = p;
     }),
@@ -239,9 +244,7 @@ async function startOurGateway(subgraphs: Subgraphs, extraEnv: Record<string, st
   const url = `http://${HOST}:${port}`;
   const env: Record<string, string> = { GATEWAY_PORT: String(port), ...extraEnv };
   for (const s of SYSTEMS) env[`${ENV_PREFIX[s]}_SUBGRAPH_URL`] = subgraphs[s].url;
-  // `--cpu-prof`: V8 profiles of our gateway, written when it stops (open them in Chrome DevTools).
-  const prof = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles')}`] : [];
-  const p = launch('gateway', [...prof, 'dist/gateway/main.js'], env, `${url}/graphql`);
+  const p = launch('gateway', [...cpuProfArgs('gateway'), 'dist/gateway/main.js'], env, `${url}/graphql`);
   await waitReady(p, `${url}/health/live`);
   return p;
 }

@@ -15,7 +15,7 @@ import { SubgraphDataSource } from '../../gateway/dataSource.js';
 
 let server: http.Server;
 let url: string;
-let received: { body: any; headers: http.IncomingHttpHeaders; answer: (status: number, json: unknown) => void }[] = [];
+let received: { body: any; headers: http.IncomingHttpHeaders; answer: (status: number, json: unknown, contentType?: string) => void }[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -25,9 +25,9 @@ beforeAll(async () => {
       received.push({
         body: JSON.parse(text),
         headers: req.headers,
-        answer: (status, json) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(json));
+        answer: (status, json, contentType = 'application/json') => {
+          res.writeHead(status, { 'content-type': contentType });
+          res.end(typeof json === 'string' ? json : JSON.stringify(json));
         },
       });
     });
@@ -182,5 +182,32 @@ describe('SubgraphDataSource time budget and viewer', () => {
     expect(received[0]!.headers['x-viewer']).toBe('header.payload.signature');
     received[0]!.answer(200, { data: { _entities: [null] } });
     await pending;
+  });
+
+  it('an answer that is not a GraphQL JSON body, or an HTTP error, is SUBGRAPH_UNAVAILABLE naming the subgraph', async () => {
+    const ds = new SubgraphDataSource({ name: 'billing', url, timeoutMs: 5000, maxSockets: 4, dedup: false });
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as { extensions?: Record<string, unknown>; message: string });
+
+    const html = failure(call(ds, Q, vars, context()));
+    expect(await receivedCalls(1)).toBe(1);
+    received[0]!.answer(200, '<html>maintenance</html>', 'text/html');
+    const e1 = await html;
+    expect(e1?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', system: 'billing', retryable: true });
+    expect(e1?.message).toMatch(/billing subgraph could not be reached: Expected JSON response body, but received: <html>maintenance/);
+
+    const bad = failure(call(ds, Q, vars, context()));
+    expect(await receivedCalls(2)).toBe(2);
+    received[1]!.answer(502, 'upstream gone', 'text/plain');
+    const e2 = await bad;
+    expect(e2?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', system: 'billing' });
+    expect(e2?.message).toMatch(/billing subgraph could not be reached: 502/);
+  });
+
+  it('a 401 from a subgraph stays UNAUTHENTICATED', async () => {
+    const ds = new SubgraphDataSource({ name: 'billing', url, timeoutMs: 5000, maxSockets: 4, dedup: false });
+    const pending = call(ds, Q, vars, context()).then(() => undefined, (e: unknown) => e as { extensions?: Record<string, unknown> });
+    expect(await receivedCalls(1)).toBe(1);
+    received[0]!.answer(401, { errors: [{ message: 'no viewer' }] });
+    expect((await pending)?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
