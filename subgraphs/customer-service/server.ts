@@ -53,7 +53,7 @@ export async function startCustomerServiceSubgraph(config: CustomerServiceConfig
       createContext: createContextFactory((scope) => client.forRequest(scope), {
         batchSize: config.batchSize,
         staleCache: new StaleCache({ system: 'customer-service', ...config.stale }),
-      requestMemory: new RequestMemory({ ttlMs: config.requestMemoryMs }),
+        requestMemory: new RequestMemory({ ttlMs: config.requestMemoryMs }),
       }),
       host: config.host,
       port: config.port,

@@ -33,12 +33,13 @@ export class RequestMemory {
   set(ns: string, type: string, key: string, value: unknown): void {
     if (this.options.ttlMs <= 0) return;
     const k = RequestMemory.key(ns, type, key);
+    const now = this.now();
     this.entries.delete(k);
-    this.entries.set(k, { value, at: this.now() });
+    this.entries.set(k, { value, at: now });
     const max = this.options.maxEntries ?? 10_000;
     // Oldest first out: by size, and the expired ones at the front on every write.
     while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value!);
-    const cutoff = this.now() - this.options.ttlMs;
+    const cutoff = now - this.options.ttlMs;
     for (const [key, e] of this.entries) {
       if (e.at >= cutoff) break;
       this.entries.delete(key);
